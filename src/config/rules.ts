@@ -44,8 +44,11 @@ export function checkRules(config: ExperimentConfig): RuleReport {
   if (graph.p_out >= graph.p_in) {
     warnings.push(`graph.p_out: ${graph.p_out} is not below graph.p_in = ${graph.p_in}; the blocks will not be assortative`);
   }
-  const unreachable = jumperRValues(graph.jumper_r_scales, training.w).filter((r) => r >= training.walk_length);
-  if (unreachable.length > 0 && graph.n_jumpers_per_block > 0) {
+  // Jumpers take the r values round-robin, so only the first K * n_jumpers_per_block are used.
+  const rValues = jumperRValues(graph.jumper_r_scales, training.w);
+  const used = rValues.filter((_, i) => i < graph.K * graph.n_jumpers_per_block);
+  const unreachable = used.filter((r) => r >= training.walk_length);
+  if (unreachable.length > 0) {
     warnings.push(
       `graph.jumper_r_scales: rule lengths ${unreachable.join(', ')} are not below training.walk_length = ${training.walk_length}; such rules can never be checked inside a walk`,
     );

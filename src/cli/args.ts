@@ -1,0 +1,63 @@
+/**
+ * Argument parsing shared by `experiment` and `plan`: the config path and the run options.
+ * Every problem is a ConfigError naming the flag and the value.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors';
+import { STAGES, type StageName } from '../pipeline/dag';
+
+export interface RunArgs {
+  configPath: string;
+  until?: StageName;
+  force: Set<string>;
+  forceAll: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+}
+
+const USAGE = 'usage: <config.json> [--until <stage>] [--force <stage>]... [--force-all] [--dry-run] [--verbose]';
+
+/** Parses `argv` (without node and script). */
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        until: { type: 'string' },
+        force: { type: 'string', multiple: true },
+        'force-all': { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new ConfigError(`expected exactly one config file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${USAGE}`);
+  }
+  const force = new Set(values.force ?? []);
+  const problems = [...force].filter((name) => !isStage(name)).map((name) => `--force: '${name}' — ${stageRule()}`);
+  if (values.until !== undefined && !isStage(values.until)) problems.push(`--until: '${values.until}' — ${stageRule()}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    configPath: positionals[0],
+    until: values.until as StageName | undefined,
+    force,
+    forceAll: values['force-all'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    verbose: values.verbose ?? false,
+  };
+}
+
+function isStage(name: string): boolean {
+  return STAGES.some((stage) => stage.name === name);
+}
+
+function stageRule(): string {
+  return `must be one of the available stages: ${STAGES.map((s) => s.name).join(', ')}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run experiment -- <config.json> [--until S] [--force S]... [--force-all] [--dry-run] [--verbose]`:
+ * runs the experiment in this process. Re-running the same config resumes it.
+ */
+import { join } from 'node:path';
+import { experimentId } from '../config/hash';
+import { ExitCode, exitCodeFor } from '../errors';
+import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
+import { FingerprintCache, planExperiment } from '../pipeline/plan';
+import { formatDuration, progressSinkFor, type ProgressSink } from '../pipeline/progress';
+import { parseRunArgs } from './args';
+import { isMainModule } from './is-main';
+import { runCli } from './main';
+import { renderPlan } from './render-plan';
+import { displayPath, headerLines, openSession, PROJECT_ROOT } from './setup';
+
+export async function experimentCommand(argv: readonly string[]): Promise<number> {
+  const args = parseRunArgs(argv);
+  const session = await openSession(args.configPath);
+  const { config, warnings, store, resultsRoot } = session;
+  const sink = progressSinkFor(process.stdout, args.verbose);
+  headerLines(config, warnings).forEach((line) => sink.line(line));
+  const { STAGE_IMPLEMENTATIONS } = await import('../stages/index');
+  if (args.dryRun) {
+    const plans = await planExperiment(config, store, STAGE_IMPLEMENTATIONS, new FingerprintCache(PROJECT_ROOT), args);
+    renderPlan(plans, store, join(resultsRoot, experimentId(config))).forEach((line) => sink.line(line));
+    sink.line('[dry-run] nothing was computed or written.');
+    return ExitCode.success;
+  }
+  const controller = new AbortController();
+  const stopSignals = interruptOnSignals(controller, sink);
+  const started = performance.now();
+  try {
+    const outcome = await runExperiment({
+      ...args,
+      config,
+      projectRoot: PROJECT_ROOT,
+      store,
+      resultsRoot,
+      implementations: STAGE_IMPLEMENTATIONS,
+      sink,
+      signal: controller.signal,
+    });
+    printSummary(sink, outcome, (performance.now() - started) / 1000);
+    return outcome.error === null ? ExitCode.success : exitCodeFor(outcome.error);
+  } finally {
+    stopSignals();
+  }
+}
+
+/** First SIGINT/SIGTERM: abort cleanly (published artifacts stay). Second: exit at once. */
+function interruptOnSignals(controller: AbortController, sink: ProgressSink): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      sink.line(`${signal} again: exiting immediately.`);
+      process.exit(ExitCode.interrupted);
+    }
+    sink.line(`${signal} received: stopping the current stage cleanly (press again to exit at once)...`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function printSummary(sink: ProgressSink, outcome: RunOutcome, seconds: number): void {
+  const stages = outcome.result.stages;
+  const reused = stages.filter((s) => s.status === 'reused').length;
+  const computed = stages.filter((s) => s.status === 'computed').length;
+  sink.line('');
+  sink.line(`Experiment ${outcome.experimentId}: ${outcome.status.toUpperCase()} in ${formatDuration(seconds)}`);
+  sink.line(`  stages: ${computed} computed, ${reused} reused from the cache`);
+  if (outcome.error !== null) {
+    sink.line(`  failed stage: ${outcome.error.stage ?? '(none)'} — ${outcome.error.code}: ${outcome.error.message}`);
+  }
+  sink.line(`  results: ${displayPath(outcome.resultDir)}/`);
+  sink.line(`  result:  ${displayPath(join(outcome.resultDir, 'result.json'))}`);
+  if (outcome.status === 'interrupted') sink.line('  re-run the same command to resume.');
+}
+
+if (isMainModule(import.meta.url)) runCli(() => experimentCommand(process.argv.slice(2)));

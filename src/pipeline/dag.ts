@@ -1,0 +1,97 @@
+/**
+ * The stage DAG: what each stage is, what it depends on and which config fields affect it.
+ * Declarations only (no node built-ins, no I/O), so the planning code can later run inside
+ * Temporal's deterministic workflow sandbox. Implementations live in `src/stages/`.
+ */
+import type { ExperimentConfig } from '../config/schema';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+
+/** Every stage of the full pipeline, in topological order (architecture.md). */
+export const PIPELINE_STAGES = ['graph', 'walks', 'train', 'evaluate', 'analyse', 'figures', 'report'] as const;
+export type StageName = (typeof PIPELINE_STAGES)[number];
+
+export interface StageResources {
+  /** Which task queue / device class runs it. */
+  kind: 'cpu' | 'gpu';
+  /** Rough peak memory in MiB, for pre-flight checks. */
+  memoryMiB: (config: ExperimentConfig) => number;
+}
+
+/** The declaration of one stage (its `run` lives in src/stages/<name>.ts). */
+export interface StageDeclaration {
+  name: StageName;
+  /** Bump on a semantic change of the outputs: every cached artifact of the stage becomes a miss. */
+  version: number;
+  /** Upstream stages whose artifacts it reads. */
+  inputs: readonly StageName[];
+  /**
+   * Exactly the config fields that affect the output, as an object that mirrors the config's
+   * own paths, so a changed field is reported by its real name (`training.w`).
+   */
+  configSlice: (config: ExperimentConfig) => Record<string, unknown>;
+  resources: StageResources;
+  retry: RetryPolicy;
+  /** One line for plans and help. */
+  description: string;
+}
+
+const graphStage: StageDeclaration = {
+  name: 'graph',
+  version: 1,
+  inputs: [],
+  configSlice: (config) => {
+    const { n, K, p_in, p_out, n_jumpers_per_block, jumper_r_scales } = config.graph;
+    // w sets the jumpers' rule lengths (the reference's cache ignored it: a stale-jumper bug).
+    return { graph: { n, K, p_in, p_out, n_jumpers_per_block, jumper_r_scales }, training: { w: config.training.w }, seed: config.seed };
+  },
+  resources: { kind: 'cpu', memoryMiB: (config) => 64 + (config.graph.n * config.graph.n * 16) / 2 ** 20 },
+  retry: DEFAULT_RETRY_POLICY,
+  description: 'directed DCSBM graph, jumper designation with exact-k-step reachability',
+};
+
+const walksStage: StageDeclaration = {
+  name: 'walks',
+  version: 1,
+  inputs: ['graph'],
+  configSlice: (config) => ({
+    training: { walk_length: config.training.walk_length, corpus_size: config.training.corpus_size },
+    seed: config.seed,
+  }),
+  resources: {
+    kind: 'cpu',
+    memoryMiB: (config) => 128 + (config.training.corpus_size * (10 / 9) * config.training.walk_length * 4 * 3) / 2 ** 20,
+  },
+  retry: DEFAULT_RETRY_POLICY,
+  description: 'train and eval random-walk corpora with 100% jumper-rule compliance',
+};
+
+/** The stages implemented so far, in topological order. */
+export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage];
+
+/** Stages of the full pipeline that are not implemented yet (reported plainly, never faked). */
+export const UNAVAILABLE_STAGES: readonly StageName[] = PIPELINE_STAGES.filter(
+  (name) => !STAGES.some((stage) => stage.name === name),
+);
+
+/** The declaration of `name`; throws on an unknown or unavailable stage. */
+export function stageDeclaration(name: string): StageDeclaration {
+  const stage = STAGES.find((candidate) => candidate.name === name);
+  if (stage === undefined) {
+    const known = STAGES.map((s) => s.name).join(', ');
+    throw new RangeError(`unknown stage '${name}': the available stages are ${known}`);
+  }
+  return stage;
+}
+
+/** The stages needed to produce `until` (itself and its transitive inputs), in topological order. */
+export function stagesUpTo(until?: StageName): StageDeclaration[] {
+  if (until === undefined) return [...STAGES];
+  const needed = new Set<StageName>();
+  const visit = (name: StageName) => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    stageDeclaration(name).inputs.forEach(visit);
+  };
+  visit(until);
+  return STAGES.filter((stage) => needed.has(stage.name));
+}

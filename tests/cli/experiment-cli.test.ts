@@ -1,0 +1,157 @@
+/**
+ * The experiment and plan CLIs as a user runs them: child processes with their own store and
+ * results folders, exit codes, SIGKILL and SIGINT mid-stage, and two identical runs at once.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..', '..');
+// An absolute loader URL: the children run in temporary folders with no node_modules.
+const TSX = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
+
+interface Env {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function freshEnv(): Env {
+  const dir = mkdtempSync(join(tmpdir(), 'dcsbm-cli-'));
+  return { dir, env: { ...process.env, DCSBM_STORE: join(dir, 'store'), DCSBM_RESULTS: join(dir, 'results'), FORCE_COLOR: '0' } };
+}
+
+function runCli(script: 'experiment' | 'plan', args: string[], { env, dir }: Env) {
+  const result = spawnSync(process.execPath, [...TSX, join(ROOT, `src/cli/${script}.ts`), ...args], { cwd: dir, env, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function startCli(args: string[], { env, dir }: Env): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [...TSX, join(ROOT, 'src/cli/experiment.ts'), ...args], { cwd: dir, env });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return Object.assign(child, { output: () => output });
+}
+
+function waitFor(child: ChildProcess & { output: () => string }, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${child.output()}`)), timeoutMs);
+    const check = () => {
+      if (pattern.test(child.output())) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    };
+    child.stdout!.on('data', check);
+    check();
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolvePromise) => child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? -1 : null))));
+}
+
+/** A config big enough that the walks stage takes a few seconds. */
+function slowConfig(dir: string): string {
+  const path = join(dir, 'slow.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      graph: { n: 200, K: 4, p_in: 0.3, p_out: 0.03, n_jumpers_per_block: 2 },
+      training: { w: 32, walk_length: 128, corpus_size: 150000, r: 20 },
+      model: { d_model: 32, n_layers: 1 },
+    }),
+  );
+  return path;
+}
+
+const tiny = join(ROOT, 'configs/tiny.json');
+
+describe('experiment CLI', () => {
+  it('exits 2 with one line naming the file for a missing config, and writes nothing', () => {
+    const env = freshEnv();
+    const out = runCli('experiment', [join(env.dir, 'missing.json')], env);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/missing\.json: no such file/);
+    expect(readdirSync(env.dir)).not.toContain('results');
+  });
+
+  it('exits 2 listing every invalid field', () => {
+    const env = freshEnv();
+    const bad = join(env.dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ graph: { n: 50, K: 3, p_in: 2 }, trainng: {} }));
+    const out = runCli('experiment', [bad], env);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/graph\.p_in: 2 — /);
+    expect(out.stderr).toMatch(/trainng: unknown key/);
+  });
+
+  it('exits 2 for an unknown stage in --force', () => {
+    const env = freshEnv();
+    const out = runCli('experiment', [tiny, '--force', 'grph'], env);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--force: 'grph' — must be one of the available stages: graph, walks/);
+  });
+
+  it('runs, then resumes with every stage a cache hit; plan explains both', () => {
+    const env = freshEnv();
+    const first = runCli('experiment', [tiny], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/=== graph === computing/);
+    expect(first.stdout).toMatch(/SUCCEEDED/);
+    const second = runCli('experiment', [tiny], env);
+    expect(second.stdout).toMatch(/=== graph === cache hit/);
+    expect(second.stdout).toMatch(/=== walks === cache hit/);
+    expect(second.stdout).toMatch(/stages: 0 computed, 2 reused/);
+    const plan = runCli('plan', [tiny], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/graph\s+hit\s+key [0-9a-f]{12}/);
+    const dry = runCli('experiment', [tiny, '--dry-run', '--force', 'walks'], env);
+    expect(dry.stdout).toMatch(/walks\s+miss.*\n.*because forced/);
+    expect(dry.stdout).toMatch(/\[dry-run\] nothing was computed/);
+  });
+
+  it('resumes after the process is killed with SIGKILL mid-stage, reusing what was published', async () => {
+    const env = freshEnv();
+    const config = slowConfig(env.dir);
+    const child = startCli([config], env);
+    await waitFor(child, /=== walks === computing/);
+    child.kill('SIGKILL');
+    await exitOf(child);
+    const rerun = runCli('experiment', [config], env);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/=== graph === cache hit/);
+    expect(rerun.stdout).toMatch(/=== walks === computing/);
+    expect(rerun.stdout).toMatch(/SUCCEEDED/);
+  });
+
+  it('stops cleanly on SIGINT with exit code 130 and status interrupted', async () => {
+    const env = freshEnv();
+    const config = slowConfig(env.dir);
+    const child = startCli([config], env);
+    await waitFor(child, /=== walks === computing/);
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(130);
+    expect(child.output()).toMatch(/INTERRUPTED/);
+    const resultDir = join(env.dir, 'results', readdirSync(join(env.dir, 'results'))[0]);
+    const result = JSON.parse(readFileSync(join(resultDir, 'result.json'), 'utf8'));
+    expect(result.status).toBe('interrupted');
+    expect(result.stages.map((s: { status: string }) => s.status)).toEqual(['computed', 'interrupted']);
+  });
+
+  it('computes each stage once when two identical runs start together', async () => {
+    const env = freshEnv();
+    const config = slowConfig(env.dir);
+    const [a, b] = [startCli([config], env), startCli([config], env)];
+    const codes = await Promise.all([exitOf(a), exitOf(b)]);
+    expect(codes).toEqual([0, 0]);
+    const outputs = a.output() + b.output();
+    // Each stage is computed by exactly one of the two runs; the other reuses it.
+    expect(outputs.match(/\.\.\. walks computed/g)).toHaveLength(1);
+    expect(outputs.match(/\.\.\. graph computed/g)).toHaveLength(1);
+    expect(readdirSync(join(env.dir, 'store', 'walks')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readParquet } from '../../src/artifacts/parquet';
+import { InputError, StageError } from '../../src/errors';
+import { stageDeclaration } from '../../src/pipeline/dag';
+import { resultSchema } from '../../src/pipeline/result-schema';
+import type { StageImplementation } from '../../src/pipeline/stage';
+import { STAGE_IMPLEMENTATIONS } from '../../src/stages/index';
+import { tinyConfig, workspace } from './helpers';
+
+describe('runExperiment', () => {
+  it('computes graph and walks, writes a schema-valid result.json and links the Parquet outputs', async () => {
+    const ws = await workspace();
+    const outcome = await ws.run(tinyConfig());
+    expect(outcome.status).toBe('succeeded');
+    const result = resultSchema.parse(JSON.parse(readFileSync(join(outcome.resultDir, 'result.json'), 'utf8')));
+    expect(result.stages.map((s) => [s.name, s.status, s.cache])).toEqual([
+      ['graph', 'computed', 'miss'],
+      ['walks', 'computed', 'miss'],
+    ]);
+    expect(result.unavailable_stages).toEqual(['train', 'evaluate', 'analyse', 'figures', 'report']);
+    expect(result.metadata.git_commit).toMatch(/^([0-9a-f]{12}(-dirty)?|unknown)$/);
+    for (const file of ['graph_vertices.parquet', 'graph_edges.parquet', 'walks_train.parquet', 'walks_eval.parquet', 'walk_events_train.parquet']) {
+      expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
+    }
+    const walks = result.stages[1].summary as { train: { walks: number; rule_compliance: number; edge_validity: number } };
+    expect(walks.train).toMatchObject({ walks: 5000, rule_compliance: 1, edge_validity: 1 });
+    expect(JSON.parse(readFileSync(join(outcome.resultDir, 'config.json'), 'utf8')).graph.n).toBe(50);
+  });
+
+  it('reuses every stage on a second run of the same config', async () => {
+    const ws = await workspace();
+    await ws.run(tinyConfig());
+    const second = await ws.run(tinyConfig());
+    expect(second.result.stages.map((s) => s.status)).toEqual(['reused', 'reused']);
+    expect(second.sink.events).toEqual(['graph:hit', 'graph:reused', 'walks:hit', 'walks:reused']);
+  });
+
+  it('produces byte-identical artifacts for the same seed in two separate stores', async () => {
+    const [a, b] = [await workspace(), await workspace()];
+    const [ra, rb] = [await a.run(tinyConfig()), await b.run(tinyConfig())];
+    expect(ra.result.stages.map((s) => s.digest)).toEqual(rb.result.stages.map((s) => s.digest));
+    const other = await a.run(tinyConfig({ seed: 7 }));
+    expect(other.result.stages[0].digest).not.toBe(ra.result.stages[0].digest);
+  });
+
+  it('recomputes only the walks when a walks field changes, and says which field', async () => {
+    const ws = await workspace();
+    await ws.run(tinyConfig());
+    const changed = await ws.run(tinyConfig({ training: { walk_length: 20 } }));
+    expect(changed.result.stages.map((s) => s.status)).toEqual(['reused', 'computed']);
+    expect(changed.result.stages[1].reasons.join('\n')).toMatch(/config training\.walk_length changed \(16 -> 20\)/);
+  });
+
+  it('detects a corrupted artifact, reports it and recomputes it instead of using it', async () => {
+    const ws = await workspace();
+    const first = await ws.run(tinyConfig());
+    const walksDir = first.result.stages[1].artifact_dir!;
+    const file = join(walksDir, 'walks_train.parquet');
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    const second = await ws.run(tinyConfig());
+    expect(second.result.stages[1].status).toBe('computed');
+    expect(second.result.stages[1].reasons.join('\n')).toMatch(/corrupt.*walks_train\.parquet/);
+    expect(second.result.stages[1].digest).toBe(first.result.stages[1].digest);
+    expect((await ws.store.verify((await ws.store.read('walks', second.result.stages[1].key!))!)).ok).toBe(true);
+  });
+
+  it('recomputes a forced stage and keeps downstream hits when its bytes are unchanged', async () => {
+    const ws = await workspace();
+    await ws.run(tinyConfig());
+    const forced = await ws.run(tinyConfig(), { force: new Set(['graph']) });
+    expect(forced.result.stages.map((s) => s.status)).toEqual(['computed', 'reused']);
+    const all = await ws.run(tinyConfig(), { forceAll: true });
+    expect(all.result.stages.map((s) => s.status)).toEqual(['computed', 'computed']);
+  });
+
+  it('runs only the needed stages with until', async () => {
+    const ws = await workspace();
+    const outcome = await ws.run(tinyConfig(), { until: 'graph' });
+    expect(outcome.result.stages.map((s) => s.name)).toEqual(['graph']);
+  });
+
+  it('retries a stage that fails with a retryable error and records the attempts', async () => {
+    const ws = await workspace();
+    let calls = 0;
+    const flaky: StageImplementation<never> = {
+      ...STAGE_IMPLEMENTATIONS.get('graph')!,
+      async run(context) {
+        calls++;
+        if (calls === 1) throw new StageError('transient failure');
+        return STAGE_IMPLEMENTATIONS.get('graph')!.run(context);
+      },
+    };
+    const implementations = new Map(STAGE_IMPLEMENTATIONS).set('graph', flaky);
+    const outcome = await ws.run(tinyConfig(), { implementations, until: 'graph', sleep: async () => {} });
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.result.stages[0].attempts).toBe(2);
+    expect(outcome.sink.lines.join('\n')).toMatch(/graph attempt 1\/3 failed \(STAGE_ERROR: transient failure\); retrying/);
+  });
+
+  it('does not retry an input error, fails the run naming the stage and still writes result.json', async () => {
+    const ws = await workspace();
+    let calls = 0;
+    const broken: StageImplementation<never> = {
+      declaration: stageDeclaration('walks'),
+      module: 'src/stages/walks.ts',
+      async run() {
+        calls++;
+        throw new InputError('graph artifact unusable');
+      },
+    };
+    const implementations = new Map(STAGE_IMPLEMENTATIONS).set('walks', broken);
+    const outcome = await ws.run(tinyConfig(), { implementations });
+    expect(calls).toBe(1);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toBeInstanceOf(InputError);
+    const saved = resultSchema.parse(JSON.parse(readFileSync(join(outcome.resultDir, 'result.json'), 'utf8')));
+    expect(saved.status).toBe('failed');
+    expect(saved.error).toEqual({ stage: 'walks', code: 'INPUT_ERROR', message: 'graph artifact unusable' });
+    expect(saved.stages.map((s) => s.status)).toEqual(['computed', 'failed']);
+    expect(await ws.store.list('walks')).toEqual([]);
+  });
+
+  it('stops with status interrupted when the signal aborts, keeping what was published', async () => {
+    const ws = await workspace();
+    const controller = new AbortController();
+    const stopping: StageImplementation<never> = {
+      ...STAGE_IMPLEMENTATIONS.get('walks')!,
+      async run(context) {
+        controller.abort();
+        return STAGE_IMPLEMENTATIONS.get('walks')!.run(context);
+      },
+    };
+    const implementations = new Map(STAGE_IMPLEMENTATIONS).set('walks', stopping);
+    const outcome = await ws.run(tinyConfig(), { implementations, signal: controller.signal });
+    expect(outcome.status).toBe('interrupted');
+    expect(outcome.result.stages.map((s) => s.status)).toEqual(['computed', 'interrupted']);
+    expect(await ws.store.list('graph')).toHaveLength(1);
+    expect(await ws.store.list('walks')).toHaveLength(0);
+    const resumed = await ws.run(tinyConfig());
+    expect(resumed.result.stages.map((s) => s.status)).toEqual(['reused', 'computed']);
+  });
+
+  it('writes walks whose tokens read back as the corpus shape', async () => {
+    const ws = await workspace();
+    const outcome = await ws.run(tinyConfig());
+    const table = await readParquet(join(outcome.resultDir, 'walks_eval.parquet'));
+    expect(table.numRows).toBe(Math.floor(5000 / 9));
+    expect(table.columns.map((c) => c.name)).toEqual(['walk', 'tokens']);
+  });
+});
