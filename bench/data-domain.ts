@@ -12,12 +12,7 @@ import { buildReachability } from '../src/graph/reachability';
 import { corpusSizes, generateCorpus, validateCorpus, type Corpus } from '../src/walks/corpus';
 import { generateCorpusParallel } from '../src/walks/parallel';
 
-/** One measurement. */
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-}
+import { formatTable, type BenchRow } from './bench-row';
 
 const ANCHOR = fileURLToPath(new URL('../configs/anchor.json', import.meta.url));
 
@@ -76,16 +71,6 @@ function corpusFingerprint(corpus: Corpus): string {
   for (let i = 0; i < corpus.walks.length; i++) h = (Math.imul(h, 31) + corpus.walks[i]) | 0;
   for (let i = 0; i < corpus.events.step.length; i++) h = (Math.imul(h, 31) + corpus.events.arrivalStep[i]) | 0;
   return `${corpus.walks.length}:${corpus.events.step.length}:${h}`;
-}
-
-function formatTable(rows: readonly BenchRow[]): string {
-  const width = Math.max(...rows.map((r) => r.name.length));
-  return rows
-    .map((r) => {
-      const value = r.unit === 'tokens/s' || r.unit === 'walks' ? Math.round(r.value).toLocaleString('en-US') : r.value.toFixed(r.unit === 'ratio' ? 4 : 2);
-      return `${r.name.padEnd(width)}  ${value.padStart(12)} ${r.unit}`;
-    })
-    .join('\n');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- <suite>`: runs a benchmark suite and prints one table with targets.
+ * Each measurement runs in its own child process so peak memory is its own.
+ *
+ * Suites:
+ *   data   graph and walks stages at anchor size (end to end, with Parquet), the data-domain
+ *          breakdown, and Parquet write/read throughput of the anchor train corpus.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { formatTable, type BenchRow } from './bench-row';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = resolve(HERE, '..');
+const TSX = pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** The measurements of each suite: module, exported function and its arguments. */
+const SUITES: Record<string, Array<{ module: string; fn: string; args: unknown[] }>> = {
+  data: [
+    { module: 'stages.ts', fn: 'benchStages', args: [resolve(ROOT, 'configs/anchor.json'), 'anchor', { walksSeconds: '<= 60' }] },
+    { module: 'data-domain.ts', fn: 'benchDataDomain', args: [2] },
+    { module: 'parquet.ts', fn: 'benchParquet', args: [{ walks: 200_000, walkLength: 256 }] },
+  ],
+};
+
+/** Runs one measurement in a fresh node process and returns its rows. */
+function measure(module: string, fn: string, args: unknown[]): BenchRow[] {
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(resolve(HERE, module)).href)});
+const rows = await m[${JSON.stringify(fn)}](...${JSON.stringify(args)});
+process.stdout.write('\\n@@ROWS@@' + JSON.stringify(rows));`;
+  const output = execFileSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output.slice(output.lastIndexOf('@@ROWS@@') + '@@ROWS@@'.length)) as BenchRow[];
+}
+
+function main(): void {
+  const suite = process.argv[2];
+  const parts = suite === undefined ? undefined : SUITES[suite];
+  if (parts === undefined) {
+    process.stderr.write(`usage: npm run bench -- <suite>; suites: ${Object.keys(SUITES).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const rows: BenchRow[] = [];
+  for (const part of parts) {
+    process.stderr.write(`running ${part.module} ${part.fn}...\n`);
+    rows.push(...measure(part.module, part.fn, part.args));
+  }
+  process.stdout.write(`Benchmark '${suite}' on ${process.platform}, node ${process.version}\n${formatTable(rows)}\n`);
+}
+
+main();
