@@ -141,7 +141,7 @@ class ExperimentRun {
           return { manifest: existing, reused: true };
         }
         if (existing !== null) {
-          sink.line(`    removing the ${forced ? 'forced' : 'corrupt'} ${stage.name} artifact ${key.slice(0, 12)}`);
+          sink.line(`    ${forced ? "replacing the forced" : "removing the corrupt"} ${stage.name} artifact ${key.slice(0, 12)}`);
           await store.remove(stage.name, key);
         }
         return { manifest: await this.#computeWithRetry(stage, implementation, plan, record), reused: false };
