@@ -4,23 +4,21 @@
  * clean interruption. Re-running the same config resumes: published stages are hits.
  */
 import { mkdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
 import { writeFileAtomic } from '../artifacts/atomic-write';
 import { configHash, experimentId as experimentIdOf, graphConfigHash } from '../config/hash';
 import type { ExperimentConfig } from '../config/schema';
 import { Cancelled, toPipelineError, type PipelineError } from '../errors';
-import { checkpointStore, clearCheckpoints } from './checkpoints';
 import { stagesUpTo, UNAVAILABLE_STAGES, type StageDeclaration, type StageName } from './dag';
 import { linkOutputs } from './link-outputs';
-import { FingerprintCache, resolveStage, type PlanOptions, type StagePlan } from './plan';
+import { FingerprintCache, type PlanOptions } from './plan';
 import type { ProgressSink } from './progress';
-import { retryDelayMs } from './retry-policy';
 import { serializeResult, type ResultDocument, type StageRecord } from './result-schema';
 import { collectRunMetadata } from './run-metadata';
-import type { StageContext, StageImplementation } from './stage';
+import { executeStage } from './stage-executor';
+import type { StageImplementation } from './stage';
 
 export interface RunOptions extends PlanOptions {
   config: ExperimentConfig;
@@ -95,132 +93,42 @@ class ExperimentRun {
   }
 
   async #runStage(stage: StageDeclaration): Promise<void> {
-    const { config, store, sink } = this.#options;
+    const { config, store, sink, signal, projectRoot } = this.#options;
     const implementation = this.#options.implementations.get(stage.name)!;
-    const forced = this.#options.forceAll === true || this.#options.force?.has(stage.name) === true;
-    const plan = await resolveStage(stage, config, this.#published, this.#fingerprints.of(implementation), store, forced);
     const record = this.#record(stage.name);
-    Object.assign(record, { key: plan.key, cache: plan.decision === 'hit' ? 'hit' : 'miss', reasons: plan.reasons });
-    sink.stageStarted(stage.name, plan.decision === 'hit' ? 'hit' : 'miss', plan.reasons);
     const started = performance.now();
-    if (plan.decision === 'hit') {
-      this.#finishStage(record, plan.manifest!, 'reused', started);
-      return;
-    }
-    record.status = 'running';
-    this.#save();
     try {
-      const { manifest, reused } = await this.#computeUnderLock(stage, implementation, plan, record, forced);
-      this.#finishStage(record, manifest, reused ? 'reused' : 'computed', started);
+      const execution = await executeStage({
+        stage,
+        implementation,
+        config,
+        experimentId: this.#id,
+        upstream: this.#published,
+        store,
+        projectRoot,
+        code: this.#fingerprints.of(implementation),
+        threads: this.#threads,
+        forced: this.#options.forceAll === true || this.#options.force?.has(stage.name) === true,
+        signal,
+        sink,
+        retry: stage.retry,
+        sleep: this.#options.sleep,
+        onPlanned: (plan) => {
+          Object.assign(record, { key: plan.key, cache: plan.decision === 'hit' ? 'hit' : 'miss', reasons: plan.reasons });
+          if (plan.decision !== 'hit') record.status = 'running';
+          this.#save();
+        },
+        onAttempt: (attempt) => {
+          record.attempts = attempt;
+          this.#save();
+        },
+      });
+      this.#finishStage(record, execution.manifest, execution.outcome, started);
     } catch (caught) {
       const error = toPipelineError(caught, stage.name);
       const outcome = error instanceof Cancelled ? 'interrupted' : 'failed';
       Object.assign(record, { status: outcome, seconds: elapsedSince(started), error: { code: error.code, message: error.message } });
       sink.stageFinished(stage.name, outcome, elapsedSince(started));
-      throw error;
-    }
-  }
-
-  async #computeUnderLock(
-    stage: StageDeclaration,
-    implementation: StageImplementation<never>,
-    plan: StagePlan,
-    record: StageRecord,
-    forced: boolean,
-  ): Promise<{ manifest: Manifest; reused: boolean }> {
-    const { store, sink } = this.#options;
-    const key = plan.key!;
-    return store.withLock(
-      stage.name,
-      key,
-      async () => {
-        // Another run may have published this key while we waited for the lock.
-        const existing = await store.read(stage.name, key);
-        if (existing !== null && !forced && (await store.verify(existing)).ok) {
-          sink.line(`    ${stage.name} was computed meanwhile by another run; reusing it`);
-          return { manifest: existing, reused: true };
-        }
-        if (existing !== null) {
-          sink.line(`    ${forced ? "replacing the forced" : "removing the corrupt"} ${stage.name} artifact ${key.slice(0, 12)}`);
-          await store.remove(stage.name, key);
-        }
-        return { manifest: await this.#computeWithRetry(stage, implementation, plan, record), reused: false };
-      },
-      (holder) => sink.line(`    waiting for another run that holds the ${stage.name} lock (${holder})`),
-    );
-  }
-
-  async #computeWithRetry(
-    stage: StageDeclaration,
-    implementation: StageImplementation<never>,
-    plan: StagePlan,
-    record: StageRecord,
-  ): Promise<Manifest> {
-    const policy = stage.retry;
-    for (let attempt = 1; ; attempt++) {
-      record.attempts = attempt;
-      this.#save();
-      try {
-        return await this.#computeOnce(stage, implementation, plan);
-      } catch (caught) {
-        const error = this.#options.signal.aborted
-          ? new Cancelled(`interrupted during ${stage.name}`, { stage: stage.name, cause: caught })
-          : toPipelineError(caught, stage.name);
-        if (!error.retryable || attempt >= policy.maximumAttempts) throw error;
-        const delay = retryDelayMs(policy, attempt);
-        this.#options.sink.line(
-          `    ${stage.name} attempt ${attempt}/${policy.maximumAttempts} failed (${error.code}: ${error.message}); retrying in ${(delay / 1000).toFixed(1)}s`,
-        );
-        await (this.#options.sleep ?? abortableSleep)(delay, this.#options.signal);
-      }
-    }
-  }
-
-  async #computeOnce(stage: StageDeclaration, implementation: StageImplementation<never>, plan: StagePlan): Promise<Manifest> {
-    const { store, sink, signal, config, projectRoot } = this.#options;
-    const key = plan.key!;
-    const pending = await store.begin(stage.name, key);
-    const startedAt = new Date();
-    const context: StageContext<Record<string, unknown>> = {
-      slice: stage.configSlice(config),
-      experimentId: this.#id,
-      threads: this.#threads,
-      input: (name) => {
-        const manifest = this.#published.get(name);
-        if (manifest === undefined) throw new Error(`stage ${stage.name} read ${name}, which is not among its inputs`);
-        return { manifest, file: (file) => join(store.artifactDir(name, manifest.key), file) };
-      },
-      output: (name) => {
-        const path = join(pending.dir, name);
-        mkdirSync(dirname(path), { recursive: true });
-        return path;
-      },
-      progress: (fraction, details) => sink.progress(stage.name, fraction, details),
-      signal,
-      log: (message) => sink.debug(`    [${stage.name}] ${message}`),
-      checkpoint: checkpointStore(store.root, stage.name, key),
-    };
-    try {
-      await mkdir(pending.dir, { recursive: true });
-      const summary = await (implementation as StageImplementation<Record<string, unknown>>).run(context);
-      if (signal.aborted) throw new Cancelled(`interrupted during ${stage.name}`, { stage: stage.name });
-      const finishedAt = new Date();
-      const meta = collectRunMetadata(projectRoot);
-      const manifest = await store.publish(pending, {
-        keyInputs: plan.keyInputs!,
-        summary,
-        experimentId: this.#id,
-        timings: {
-          startedAt: startedAt.toISOString(),
-          finishedAt: finishedAt.toISOString(),
-          seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-        },
-        producer: { host: meta.host, pid: process.pid, packageVersion: meta.package_version, gitCommit: meta.git_commit },
-      });
-      await clearCheckpoints(store.root, stage.name, key);
-      return manifest;
-    } catch (error) {
-      await store.discard(pending);
       throw error;
     }
   }
@@ -296,20 +204,4 @@ class ExperimentRun {
 
 function elapsedSince(started: number): number {
   return (performance.now() - started) / 1000;
-}
-
-/** Resolves after `ms`, or rejects with Cancelled as soon as `signal` aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Cancelled('interrupted while waiting to retry'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Cancelled('interrupted while waiting to retry'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
