@@ -65,6 +65,46 @@ const walksStage: StageDeclaration = {
   description: 'train and eval random-walk corpora with 100% jumper-rule compliance',
 };
 
+/**
+ * The train stage (src/stages/train.ts). Exported but not yet in {@link STAGES}: it is
+ * registered once the onnxruntime backend it runs exists. The slice holds every field that
+ * changes the trained bytes: the model, the training fields that shape the data order, the
+ * schedule, the gate and the stopping rule, the requested device (float results depend on
+ * the execution provider) and the seed. `checkpoint_interval` does not change the bytes
+ * (resuming is exact) but is in the slice because a stage's context offers no other channel
+ * for settings; `require_gate` is in so that a cached artifact can never bypass the requirement.
+ */
+export const trainStageDeclaration: StageDeclaration = {
+  name: 'train',
+  version: 1,
+  inputs: ['graph', 'walks'],
+  configSlice: (config) => {
+    const { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop, require_gate } =
+      config.training;
+    return {
+      model: { ...config.model },
+      training: { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop, require_gate },
+      runtime: { device: config.runtime.device },
+      seed: config.seed,
+    };
+  },
+  resources: { kind: 'gpu', memoryMiB: trainMemoryMiB },
+  retry: DEFAULT_RETRY_POLICY,
+  description: 'transformer training on walk windows with the sufficiency gate (worker thread, resumable)',
+};
+
+/**
+ * Rough peak memory of training: parameters with gradients and two AdamW moments, the
+ * training corpus, and activations (about 24 floats per token, layer and model dimension).
+ */
+function trainMemoryMiB(config: ExperimentConfig): number {
+  const { d_model: d, n_layers: layers } = config.model;
+  const { w, batch_size: batch, corpus_size: walks, walk_length: length } = config.training;
+  const parameters = layers * 12 * d * d + 2 * config.graph.n * d + w * d;
+  const activations = batch * w * (24 * d * layers + 2 * config.graph.n);
+  return 256 + (16 * parameters + 4 * activations + 4 * walks * length) / 2 ** 20;
+}
+
 /** The stages implemented so far, in topological order. */
 export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage];
 

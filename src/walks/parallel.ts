@@ -3,12 +3,13 @@
  * stream, contiguous index ranges are generated independently and concatenated; the result is
  * byte-identical to {@link generateCorpus} over the whole range, for any thread count.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Cancelled, InputError, StageError } from '../errors';
 import type { DcsbmGraph, Jumper } from '../graph/graph';
 import type { Reachability } from '../graph/reachability';
 import { corpusRange, mergeCorpora, type Corpus, type CorpusOptions } from './corpus';
 import type { CorpusWorkerData, CorpusWorkerMessage } from './corpus-worker';
+import { startTypeScriptWorker } from '../workers/typescript-worker';
 
 /** Options of {@link generateCorpusParallel}. */
 export interface ParallelCorpusOptions extends Omit<CorpusOptions, 'onProgress'> {
@@ -75,20 +76,6 @@ export function splitRange(first: number, end: number, parts: number): [number, 
   ]);
 }
 
-/**
- * Source of a tiny CommonJS bootstrap that registers tsx in the worker and then imports the
- * TypeScript worker module. `execArgv: ['--import', 'tsx']` does NOT work here: on Node 20 tsx
- * registers its loader hooks only on the main thread, so the worker fails with
- * ERR_UNKNOWN_FILE_EXTENSION (privatenumber/tsx#354). Calling tsx's `register()` inside the
- * worker works under both `npx tsx` and vitest. Both URLs are resolved here, against this
- * module, so the working directory does not matter.
- */
-function workerBootstrap(): string {
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./corpus-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-}
-
 function runWorker(
   data: CorpusWorkerData,
   workers: Worker[],
@@ -96,7 +83,7 @@ function runWorker(
   onWalksDone: (walksDone: number) => void,
 ): Promise<Corpus> {
   return new Promise<Corpus>((resolve, reject) => {
-    const worker = new Worker(workerBootstrap(), { eval: true, workerData: data });
+    const worker = startTypeScriptWorker(new URL('./corpus-worker.ts', import.meta.url), data);
     workers.push(worker);
     let settled = false;
     const onAbort = (): void => settle(() => reject(new Cancelled('walks: corpus generation aborted', { cause: signal?.reason })));

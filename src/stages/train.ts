@@ -1,0 +1,216 @@
+/**
+ * The train stage (method.md section 4): trains the model on the walk windows in a worker
+ * thread, evaluating the sufficiency gate along the way, resuming from its last checkpoint,
+ * and writes `model.onnx`, the loss/lr curve and the gate history. A failed gate is flagged in
+ * the summary; with `training.require_gate` it fails the stage with an InputError.
+ */
+import { writeFile } from 'node:fs/promises';
+import { readIntMatrix, type IdentifiedIntMatrix } from '../artifacts/parquet';
+import type { ModelConfig } from '../config/schema';
+import { InputError } from '../errors';
+import type { DcsbmGraph, Jumper } from '../graph/graph';
+import { trainStageDeclaration } from '../pipeline/dag';
+import type { StageContext, StageImplementation } from '../pipeline/stage';
+import { checkpointMeta, readCheckpoint, writeCheckpointFiles, type CheckpointMeta } from '../training/checkpoint-files';
+import { GATE_MAX_PROMPTS, GATE_THRESHOLDS, gatePrompts, type GateResult } from '../training/gate';
+import type { LoopCheckpoint, LoopResult } from '../training/loop';
+import { REFERENCE_OPTIMIZER } from '../training/optimizer';
+import type { BackendModule } from '../training/train-worker';
+import {
+  GATE_BY_R_FILE,
+  GATE_HISTORY_FILE,
+  TRAINING_CURVES_FILE,
+  writeGateComplianceByR,
+  writeGateHistory,
+  writeTrainingCurves,
+} from '../training/training-curves';
+import { windowSet } from '../training/windows';
+import { runTrainingJob, type TrainingJob, type TrainingJobResult } from '../training/worker-host';
+import { readGraphArtifact } from './graph-artifact';
+import { walksFile } from './walks';
+
+/** The train stage's config slice (see `trainStageDeclaration` in dag.ts). */
+export interface TrainSlice {
+  model: ModelConfig;
+  training: {
+    w: number;
+    walk_length: number;
+    learning_rate: number;
+    batch_size: number;
+    max_steps: number;
+    eval_interval: number;
+    /** Not result-relevant (resuming is exact); in the slice only because a stage sees nothing else. */
+    checkpoint_interval: number;
+    max_epochs: number | null;
+    early_stop: boolean;
+    require_gate: boolean;
+  };
+  runtime: { device: 'auto' | 'cpu' | 'cuda' };
+  seed: number;
+}
+
+/** The output file of the trained inference model. */
+export const MODEL_FILE = 'model.onnx';
+
+/**
+ * The production backend: the onnxruntime trainer. A `new URL(..., import.meta.url)` so the
+ * code fingerprint of this stage includes the backend module (it is only imported by the worker).
+ */
+export const DEFAULT_TRAINER_BACKEND: BackendModule = {
+  url: new URL('../model/onnx-trainer.ts', import.meta.url).href,
+  exportName: 'createOnnxTrainer',
+};
+
+/** Options of {@link createTrainStage}. */
+export interface TrainStageOptions {
+  /** The backend factory the worker imports. @default DEFAULT_TRAINER_BACKEND */
+  backend?: BackendModule;
+  /** Minimum milliseconds between progress reports. @default 250 */
+  progressIntervalMs?: number;
+}
+
+/** A train stage implementation; tests pass their own backend module. */
+export function createTrainStage(options: TrainStageOptions = {}): StageImplementation<TrainSlice> {
+  return {
+    declaration: trainStageDeclaration,
+    module: 'src/stages/train.ts',
+    run: (context) => runTrainStage(context, options),
+  };
+}
+
+/** The train stage with the onnxruntime backend. */
+export const trainStage: StageImplementation<TrainSlice> = createTrainStage();
+
+async function runTrainStage(context: StageContext<TrainSlice>, options: TrainStageOptions): Promise<Record<string, unknown>> {
+  const { slice } = context;
+  const { graph, jumpers } = await readGraphArtifact(context.input('graph'));
+  const train = await readWalks(context, 'train');
+  const prompts = gatePrompts(await readWalks(context, 'eval'), GATE_MAX_PROMPTS);
+  const windows = windowSet(train, slice.training.w);
+  const resume = await loadCheckpoint(context);
+  const job: TrainingJob = {
+    backend: options.backend ?? DEFAULT_TRAINER_BACKEND,
+    model: slice.model,
+    shape: { vocab: graph.n, context: slice.training.w, batch: slice.training.batch_size, generationBatch: Math.max(1, prompts.length) },
+    optimizer: { ...REFERENCE_OPTIMIZER },
+    seed: slice.seed,
+    runtime: { device: slice.runtime.device, threads: context.threads },
+    settings: loopSettings(slice),
+    data: { windows, gate: { prompts, length: slice.training.walk_length, graph, jumpers } },
+    resume,
+    progressIntervalMs: options.progressIntervalMs,
+  };
+  context.log(`${windows.count} windows (${windows.perWalk} per walk), ${prompts.length} gate prompts${resume === null ? '' : `, resuming at step ${resume.step}`}`);
+  const result = await runTrainingJob(job, {
+    signal: context.signal,
+    onProgress: (p) =>
+      context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: p.learningRate, 'tokens/s': Math.round(p.tokensPerSecond) }),
+    onGate: (gate) => context.log(describeGate(gate)),
+    onCheckpoint: (checkpoint) => context.checkpoint.save(checkpointMeta(checkpoint), (dir) => writeCheckpointFiles(dir, checkpoint)),
+  });
+  await writeOutputs(context, result);
+  const summary = trainSummary(result, { graph, jumpers, prompts: prompts.length, windows: windows.count, resumedFrom: resume?.step ?? null });
+  if (slice.training.require_gate && !result.loop.finalGate.passed) {
+    throw new InputError(`train: ${gateFailure(result.loop)}; training.require_gate is true, so the pipeline stops here`);
+  }
+  return summary;
+}
+
+function loopSettings(slice: TrainSlice): TrainingJob['settings'] {
+  const { learning_rate, max_steps, max_epochs, eval_interval, checkpoint_interval, early_stop } = slice.training;
+  return {
+    seed: slice.seed,
+    learningRate: learning_rate,
+    maxSteps: max_steps,
+    maxEpochs: max_epochs,
+    evalInterval: eval_interval,
+    checkpointInterval: checkpoint_interval,
+    earlyStop: early_stop,
+  };
+}
+
+async function readWalks(context: StageContext<TrainSlice>, split: 'train' | 'eval'): Promise<IdentifiedIntMatrix> {
+  const walks = await readIntMatrix(context.input('walks').file(walksFile(split)), { idColumn: 'walk', listColumn: 'tokens' });
+  if (walks.width !== context.slice.training.walk_length) {
+    throw new InputError(`train: ${walksFile(split)} has walks of length ${walks.width}, but training.walk_length is ${context.slice.training.walk_length}`);
+  }
+  return walks;
+}
+
+/** The stage's last checkpoint, or null; an unreadable one is logged and training starts over. */
+async function loadCheckpoint(context: StageContext<TrainSlice>): Promise<LoopCheckpoint | null> {
+  const saved = await context.checkpoint.load<CheckpointMeta>();
+  if (saved === null) return null;
+  try {
+    return await readCheckpoint(saved.meta, saved.dir);
+  } catch (error) {
+    context.log(`ignoring the checkpoint in ${saved.dir}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+async function writeOutputs(context: StageContext<TrainSlice>, result: TrainingJobResult): Promise<void> {
+  const { loop } = result;
+  await writeFile(context.output(MODEL_FILE), result.model);
+  await writeTrainingCurves(context.output(TRAINING_CURVES_FILE), loop.losses, loop.learningRates);
+  await writeGateHistory(context.output(GATE_HISTORY_FILE), loop.gates);
+  await writeGateComplianceByR(context.output(GATE_BY_R_FILE), loop.gates);
+}
+
+interface SummaryContext {
+  graph: DcsbmGraph;
+  jumpers: readonly Jumper[];
+  prompts: number;
+  windows: number;
+  resumedFrom: number | null;
+}
+
+/** The stage's summary for result.json (reference section 7.5 plus the r/w compliance curve). */
+function trainSummary(result: TrainingJobResult, context: SummaryContext): Record<string, unknown> {
+  const { loop } = result;
+  const gate = loop.finalGate;
+  const lastEpochLosses = loop.losses.slice(loop.step - loop.batchInEpoch);
+  return {
+    final_loss: loop.losses[loop.losses.length - 1],
+    final_train_loss: lastEpochLosses.reduce((a, b) => a + b, 0) / lastEpochLosses.length,
+    steps: loop.step,
+    epochs: loop.step / loop.stepsPerEpoch,
+    steps_per_epoch: loop.stepsPerEpoch,
+    step_budget: loop.budget.total,
+    warmup_steps: loop.budget.warm,
+    stop_reason: loop.stopReason,
+    training_windows: context.windows,
+    gate_passed: gate.passed,
+    gate_thresholds: GATE_THRESHOLDS,
+    gate_prompts: context.prompts,
+    final_edge_compliance: gate.edgeCompliance,
+    final_rule_compliance: gate.ruleCompliance,
+    rule_compliance_by_r: gate.rules.byR.map((entry) => ({ r: entry.r, beyond_context: entry.beyondContext, checks: entry.checks, compliance: entry.compliance })),
+    rule_compliance_within_context: { checks: gate.rules.withinContext.checks, compliance: gate.rules.withinContext.compliance },
+    rule_compliance_beyond_context: { checks: gate.rules.beyondContext.checks, compliance: gate.rules.beyondContext.compliance },
+    gate_history: loop.gates.map((g) => ({ step: g.step, edge_compliance: g.edgeCompliance, rule_compliance: g.ruleCompliance, passed: g.passed })),
+    failure_reason: gate.passed ? null : gateFailure(loop),
+    tokens_per_second: Number.isFinite(loop.tokensPerSecond) ? loop.tokensPerSecond : null,
+    resumed_from_step: context.resumedFrom,
+    parameter_count: result.parameterCount,
+    backend: result.identity,
+  };
+}
+
+function gateFailure(loop: LoopResult): string {
+  const gate = loop.finalGate;
+  return (
+    `the sufficiency gate failed after ${loop.step} steps (${(loop.step / loop.stepsPerEpoch).toFixed(2)} epochs): ` +
+    `edge compliance ${gate.edgeCompliance.toFixed(4)} (needs > ${GATE_THRESHOLDS.edge}), ` +
+    `rule compliance ${gate.ruleCompliance.toFixed(4)} (needs > ${GATE_THRESHOLDS.rule})`
+  );
+}
+
+function describeGate(gate: GateResult): string {
+  const byR = gate.rules.byR.map((entry) => `r=${entry.r}: ${entry.compliance === null ? '-' : entry.compliance.toFixed(3)}`).join(', ');
+  return `gate at step ${gate.step}: edge ${gate.edgeCompliance.toFixed(4)}, rule ${gate.ruleCompliance.toFixed(4)} (${byR}) ${gate.passed ? 'passed' : 'not passed'}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
