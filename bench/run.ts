@@ -5,6 +5,9 @@
  * Suites:
  *   data   graph and walks stages at anchor size (end to end, with Parquet), the data-domain
  *          breakdown, and Parquet write/read throughput of the anchor train corpus.
+ *   train  one training step of our ONNX graph against PyTorch's (best thread setting) on three
+ *          shapes, with tokens/s, effective GFLOP/s and % of this CPU's measured FP32 peak
+ *          (docs/benchmarks.md).
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -22,6 +25,7 @@ const SUITES: Record<string, Array<{ module: string; fn: string; args: unknown[]
     { module: 'data-domain.ts', fn: 'benchDataDomain', args: [2] },
     { module: 'parquet.ts', fn: 'benchParquet', args: [{ walks: 200_000, walkLength: 256 }] },
   ],
+  train: [{ module: 'train.ts', fn: 'benchTrain', args: [] }],
 };
 
 /** Runs one measurement in a fresh node process and returns its rows. */
