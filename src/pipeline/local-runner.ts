@@ -3,20 +3,18 @@
  * with each stage's retry policy, a per-key lock, atomic publication, progress events and
  * clean interruption. Re-running the same config resumes: published stages are hits.
  */
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
-import { writeFileAtomic } from '../artifacts/atomic-write';
-import { configHash, experimentId as experimentIdOf, graphConfigHash } from '../config/hash';
+import { experimentId as experimentIdOf } from '../config/hash';
 import type { ExperimentConfig } from '../config/schema';
 import { Cancelled, toPipelineError, type PipelineError } from '../errors';
 import { stagesUpTo, UNAVAILABLE_STAGES, type StageDeclaration, type StageName } from './dag';
 import { linkOutputs } from './link-outputs';
 import { FingerprintCache, type PlanOptions } from './plan';
 import type { ProgressSink } from './progress';
-import { serializeResult, type ResultDocument, type StageRecord } from './result-schema';
-import { collectRunMetadata } from './run-metadata';
+import type { ResultDocument, StageRecord } from './result-schema';
+import { initialResultDocument, pendingStageRecord, writeConfigJson, writeResultJson } from './result-writer';
 import { executeStage } from './stage-executor';
 import type { StageImplementation } from './stage';
 
@@ -69,8 +67,7 @@ class ExperimentRun {
 
   async execute(): Promise<RunOutcome> {
     const { sink, config } = this.#options;
-    mkdirSync(this.#resultDir, { recursive: true });
-    writeFileAtomic(join(this.#resultDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    writeConfigJson(this.#resultDir, config);
     this.#save();
     let error: PipelineError | null = null;
     try {
@@ -153,52 +150,16 @@ class ExperimentRun {
 
   #initialDocument(): ResultDocument {
     const { config, projectRoot, store } = this.#options;
-    const stages = stagesUpTo(this.#options.until).map(
-      (stage): StageRecord => ({
-        name: stage.name,
-        status: 'pending',
-        key: null,
-        digest: null,
-        cache: null,
-        reasons: [],
-        attempts: 0,
-        seconds: null,
-        artifact_dir: null,
-        summary: null,
-        error: null,
-      }),
-    );
+    const stages = stagesUpTo(this.#options.until).map((stage) => pendingStageRecord(stage.name));
     for (const record of stages) this.#records.set(record.name, record);
-    const now = new Date().toISOString();
-    return {
-      schema_version: '2.0',
-      experiment_id: this.#id,
-      status: 'running',
-      started_at: now,
-      updated_at: now,
-      description: config.description,
-      tags: config.tags,
-      config_hash: configHash(config),
-      graph_config_hash: graphConfigHash(config),
-      config: config as unknown as Record<string, unknown>,
-      stages,
-      unavailable_stages: [...UNAVAILABLE_STAGES],
-      outputs: {},
-      error: null,
-      metadata: {
-        ...collectRunMetadata(projectRoot),
-        threads: this.#threads,
-        store_root: store.root,
-        seconds_total: 0,
-      },
-    };
+    return initialResultDocument({ config, experimentId: this.#id, stages, projectRoot, storeRoot: store.root, threads: this.#threads });
   }
 
   /** Writes result.json (schema-validated) after every state change, so it exists on failure too. */
   #save(): void {
     this.#document.updated_at = new Date().toISOString();
     this.#document.metadata.seconds_total = elapsedSince(this.#startedAt);
-    writeFileAtomic(join(this.#resultDir, 'result.json'), serializeResult(this.#document));
+    writeResultJson(this.#resultDir, this.#document);
   }
 }
 

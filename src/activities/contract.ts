@@ -1,0 +1,101 @@
+/**
+ * What crosses the workflow/activity boundary: small manifests (keys, digests, summaries),
+ * never arrays of data. Types only, so the workflow sandbox can import this file.
+ */
+import type { ExperimentConfig } from '../config/schema';
+import type { StageName } from '../pipeline/dag';
+import type { StageRecord } from '../pipeline/result-schema';
+import type { ProgressDetails } from '../pipeline/stage';
+
+/** A published artifact, by reference: the activity re-reads and verifies it from the store. */
+export interface StageRef {
+  stage: StageName;
+  key: string;
+  /** Content digest; downstream cache keys depend on it. */
+  digest: string;
+}
+
+/** Input of the `runStage` activity. */
+export interface RunStageInput {
+  stage: StageName;
+  /** The normalised config (validated again by the activity). */
+  config: ExperimentConfig;
+  experimentId: string;
+  /** References to the published artifacts of the stage's inputs. */
+  upstream: StageRef[];
+  /** Recompute even when the store has a valid artifact (first attempt only). */
+  forced: boolean;
+}
+
+/** Output of the `runStage` activity. */
+export interface RunStageResult extends StageRef {
+  outcome: 'computed' | 'reused';
+  cache: 'hit' | 'miss';
+  /** Why it was a miss. */
+  reasons: string[];
+  /** Temporal's attempt number of the activity that produced this result (1-based). */
+  attempt: number;
+  seconds: number;
+  /** Where the artifact lives in the (shared) store. */
+  artifactDir: string;
+  /** The stage's small JSON summary. */
+  summary: Record<string, unknown>;
+}
+
+/** The heartbeat details of a running stage (also what a retry reads as its resume point). */
+export interface StageHeartbeat {
+  stage: StageName;
+  /** Progress in [0, 1]. */
+  fraction: number;
+  /** Step, loss, walks/s, ... as the stage reported them. */
+  details: ProgressDetails;
+  /** ISO time of the report. */
+  at: string;
+}
+
+/** The final state of an experiment, as `writeResults` records it. */
+export interface WriteResultsInput {
+  experimentId: string;
+  config: ExperimentConfig;
+  status: 'succeeded' | 'failed' | 'interrupted';
+  /** ISO times from the workflow clock. */
+  startedAt: string;
+  finishedAt: string;
+  /** One record per stage, in topological order (result.json's schema). */
+  stages: StageRecord[];
+  /** Published artifacts whose files are linked into the results folder. */
+  published: StageRef[];
+  error: { stage: string | null; code: string; message: string } | null;
+}
+
+/** Where `writeResults` wrote the folder (a path on the worker that ran it). */
+export interface WriteResultsOutput {
+  resultDir: string;
+  outputs: number;
+}
+
+/** Input of the `sweepPoints` activity: one page of a sweep's grid. */
+export interface SweepPointsInput {
+  /** The normalised config whose `sweep` block defines the grid. */
+  config: ExperimentConfig;
+  offset: number;
+  limit: number;
+}
+
+/** One grid point: a runnable experiment, or the reason it cannot run. */
+export interface SweepPoint {
+  index: number;
+  /** Field values of this point, e.g. `{ 'graph.n': 500, seed: 7 }`. */
+  values: Record<string, number>;
+  experimentId: string | null;
+  configHash: string | null;
+  config: ExperimentConfig | null;
+  /** Set when the point's config is invalid (for example K does not divide n). */
+  problem: string | null;
+}
+
+/** A page of grid points and the grid's size. */
+export interface SweepPage {
+  total: number;
+  points: SweepPoint[];
+}

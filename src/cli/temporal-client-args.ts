@@ -1,0 +1,131 @@
+/**
+ * Argument parsing of the Temporal client (`src/client.ts`): one command per call, every
+ * problem a ConfigError naming the flag or argument and the value received.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors';
+import { STAGES, type StageName } from '../pipeline/dag';
+import type { ExperimentStatus } from '../workflows/definitions';
+
+/** Experiment statuses `list --status` accepts (the ExperimentStatus search attribute's values). */
+export const LISTABLE_STATUSES: readonly ExperimentStatus[] = ['running', 'waiting-for-operator', 'succeeded', 'failed', 'aborted', 'cancelled'];
+
+/** A parsed client command. */
+export type ClientCommand =
+  | { name: 'submit'; configPath: string; wait: boolean; watch: boolean; force: StageName[]; until?: StageName }
+  | { name: 'sweep'; configPath: string; concurrency: number; wait: boolean }
+  | { name: 'status'; id: string; json: boolean }
+  | { name: 'watch'; id: string; intervalMs: number }
+  | { name: 'resume'; id: string; stage?: StageName }
+  | { name: 'abort'; id: string; reason?: string }
+  | { name: 'list'; status?: ExperimentStatus; limit: number }
+  | { name: 'replay'; id: string; wait: boolean; watch: boolean }
+  | { name: 'reset'; id: string; toStage: StageName }
+  | { name: 'history'; id: string };
+
+/** One line per command, for errors and `help`. */
+export const CLIENT_USAGE = [
+  'usage: tsx src/client.ts <command> ...',
+  '  submit <config.json> [--wait] [--watch] [--force <stage>]... [--until <stage>]',
+  '  sweep <config.json> [--concurrency N] [--wait]',
+  '  status <experiment-id> [--json]',
+  '  watch <experiment-id> [--interval <seconds>]',
+  '  resume <experiment-id> [--stage <stage>]',
+  '  abort <experiment-id> [--reason <text>]',
+  '  list [--status <status>] [--limit N]',
+  '  replay <experiment-id> [--wait] [--watch]',
+  '  reset <experiment-id> --to-stage <stage>',
+  '  history <experiment-id> > history.json',
+].join('\n');
+
+/** Parses `argv` (without node and script). */
+export function parseClientArgs(argv: readonly string[]): ClientCommand {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case 'submit': {
+      const { values, positional } = parse(rest, 'config file', {
+        wait: { type: 'boolean' },
+        watch: { type: 'boolean' },
+        force: { type: 'string', multiple: true },
+        until: { type: 'string' },
+      });
+      const force = ((values.force as string[] | undefined) ?? []).map((stage) => stageName('--force', stage));
+      const until = values.until === undefined ? undefined : stageName('--until', values.until as string);
+      return { name, configPath: positional, wait: values.wait === true, watch: values.watch === true, force, ...(until === undefined ? {} : { until }) };
+    }
+    case 'sweep': {
+      const { values, positional } = parse(rest, 'config file', { concurrency: { type: 'string' }, wait: { type: 'boolean' } });
+      return { name, configPath: positional, concurrency: positiveInt('--concurrency', values.concurrency, 4), wait: values.wait === true };
+    }
+    case 'status': {
+      const { values, positional } = parse(rest, 'experiment id', { json: { type: 'boolean' } });
+      return { name, id: positional, json: values.json === true };
+    }
+    case 'watch': {
+      const { values, positional } = parse(rest, 'experiment id', { interval: { type: 'string' } });
+      return { name, id: positional, intervalMs: positiveInt('--interval', values.interval, 2) * 1000 };
+    }
+    case 'resume': {
+      const { values, positional } = parse(rest, 'experiment id', { stage: { type: 'string' } });
+      return { name, id: positional, ...(values.stage === undefined ? {} : { stage: stageName('--stage', values.stage as string) }) };
+    }
+    case 'abort': {
+      const { values, positional } = parse(rest, 'experiment id', { reason: { type: 'string' } });
+      return { name, id: positional, ...(values.reason === undefined ? {} : { reason: values.reason as string }) };
+    }
+    case 'list':
+      return parseList(rest);
+    case 'replay': {
+      const { values, positional } = parse(rest, 'experiment id', { wait: { type: 'boolean' }, watch: { type: 'boolean' } });
+      return { name, id: positional, wait: values.wait === true, watch: values.watch === true };
+    }
+    case 'reset': {
+      const { values, positional } = parse(rest, 'experiment id', { 'to-stage': { type: 'string' } });
+      if (values['to-stage'] === undefined) throw new ConfigError(`reset: --to-stage is required\n${CLIENT_USAGE}`);
+      return { name, id: positional, toStage: stageName('--to-stage', values['to-stage'] as string) };
+    }
+    case 'history':
+      return { name, id: parse(rest, 'experiment id', {}).positional };
+    default:
+      throw new ConfigError(`${name === undefined ? 'no command given' : `unknown command '${name}'`}\n${CLIENT_USAGE}`);
+  }
+}
+
+function parseList(rest: readonly string[]): ClientCommand {
+  const { values } = parse(rest, null, { status: { type: 'string' }, limit: { type: 'string' } });
+  const status = values.status as string | undefined;
+  if (status !== undefined && !(LISTABLE_STATUSES as readonly string[]).includes(status)) {
+    throw new ConfigError(`--status: '${status}' — must be one of ${LISTABLE_STATUSES.join(', ')}`);
+  }
+  return { name: 'list', limit: positiveInt('--limit', values.limit, 50), ...(status === undefined ? {} : { status: status as ExperimentStatus }) };
+}
+
+type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+function parse(args: readonly string[], positionalName: string | null, options: Options): { values: Record<string, unknown>; positional: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${CLIENT_USAGE}`);
+  }
+  const expected = positionalName === null ? 0 : 1;
+  if (parsed.positionals.length !== expected) {
+    const got = parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ');
+    throw new ConfigError(`expected ${positionalName === null ? 'no positional arguments' : `exactly one ${positionalName}`}, got ${got}\n${CLIENT_USAGE}`);
+  }
+  return { values: parsed.values, positional: parsed.positionals[0] ?? '' };
+}
+
+function stageName(flag: string, value: string): StageName {
+  const stage = STAGES.find((candidate) => candidate.name === value);
+  if (stage === undefined) throw new ConfigError(`${flag}: '${value}' — must be one of the available stages: ${STAGES.map((s) => s.name).join(', ')}`);
+  return stage.name;
+}
+
+function positiveInt(flag: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${flag}: '${String(value)}' — must be a positive integer`);
+  return number;
+}

@@ -1,0 +1,77 @@
+/**
+ * The Temporal worker process: `npm run worker -- --queues cpu,gpu [--concurrency N]`.
+ * A CPU worker hosts the workflows and the CPU stages (dcsbm-cpu); a GPU worker polls only
+ * activity tasks on dcsbm-gpu. SIGINT/SIGTERM stop polling, give running stages
+ * `--shutdown-grace` seconds, then cancel them (they stop at their next check and resume
+ * from the store on another worker).
+ */
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { createActivities, type Activities } from './activities/index';
+import { isMainModule } from './cli/is-main';
+import { runCli } from './cli/main';
+import { PROJECT_ROOT } from './cli/setup';
+import { serverUnreachable, temporalSettings } from './cli/temporal-connection';
+import { checkExecutionProvider, checkStoreWritable } from './cli/temporal-preflight';
+import { parseWorkerArgs, type WorkerArgs } from './cli/temporal-worker-args';
+import { ExitCode } from './errors';
+import { TASK_QUEUES, type QueueKind } from './workflows/definitions';
+
+/** Activities at a time per queue when `--concurrency` is not given: GPU stages own the device. */
+const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { cpu: 2, gpu: 1 };
+
+/** The workflow entry the CPU worker bundles. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/** Options of the worker for one queue. Only the CPU queue registers workflows. */
+export function workerOptionsFor(kind: QueueKind, args: WorkerArgs, connection: NativeConnection, namespace: string, activities: Activities): WorkerOptions {
+  return {
+    connection,
+    namespace,
+    taskQueue: TASK_QUEUES[kind],
+    activities,
+    ...(kind === 'cpu' ? { workflowsPath: WORKFLOWS_PATH } : {}),
+    maxConcurrentActivityTaskExecutions: args.concurrency ?? DEFAULT_CONCURRENCY[kind],
+    shutdownGraceTime: `${args.shutdownGraceSeconds}s`,
+  };
+}
+
+/** Runs the worker until it is signalled to stop. */
+export async function workerCommand(argv: readonly string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+  const args = parseWorkerArgs(argv);
+  const settings = temporalSettings();
+  const { FileArtifactStore, resolveStoreRoot } = await import('./artifacts/artifact-store-impl');
+  const store = await FileArtifactStore.open(resolveStoreRoot(PROJECT_ROOT));
+  await checkStoreWritable(store.root);
+  const provider = await checkExecutionProvider(args.queues.includes('gpu'));
+  provider.warnings.forEach((warning) => print(`Warning: ${warning}`));
+  const { NativeConnection, Worker } = await import('@temporalio/worker');
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls });
+  } catch (error) {
+    throw serverUnreachable(settings.address, error);
+  }
+  const { STAGE_IMPLEMENTATIONS } = await import('./stages/index');
+  const busiest = Math.max(...args.queues.map((kind) => args.concurrency ?? DEFAULT_CONCURRENCY[kind]));
+  const activities = createActivities({
+    store,
+    projectRoot: PROJECT_ROOT,
+    resultsRoot: resolve(process.env.DCSBM_RESULTS ?? join(process.cwd(), 'results')),
+    implementations: STAGE_IMPLEMENTATIONS,
+    // Concurrent stages share the machine's cores.
+    threads: Math.max(1, Math.floor(availableParallelism() / busiest)),
+  });
+  try {
+    const workers = await Promise.all(args.queues.map((kind) => Worker.create(workerOptionsFor(kind, args, connection, settings.namespace, activities))));
+    print(`worker on ${settings.address} (namespace ${settings.namespace}): queues ${args.queues.map((kind) => TASK_QUEUES[kind]).join(', ')}; store ${store.root}; onnxruntime backends ${provider.backends.join(', ') || 'n/a'}`);
+    await Promise.all(workers.map((worker) => worker.run()));
+  } finally {
+    await connection.close();
+  }
+  return ExitCode.success;
+}
+
+if (isMainModule(import.meta.url)) runCli(() => workerCommand(process.argv.slice(2)));

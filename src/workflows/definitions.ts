@@ -1,0 +1,99 @@
+/**
+ * The public contract of the experiment and sweep workflows: inputs, outputs, the progress
+ * view and the signal/query definitions. The client imports this file; it is sandbox-safe.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { StageHeartbeat } from '../activities/contract';
+import type { ExperimentConfig } from '../config/schema';
+import type { StageName } from '../pipeline/dag';
+
+/** Task queues: CPU workers host workflows and CPU stages; GPU hosts run GPU stages only. */
+export const TASK_QUEUES = { cpu: 'dcsbm-cpu', gpu: 'dcsbm-gpu' } as const;
+export type QueueKind = keyof typeof TASK_QUEUES;
+
+/** Timeouts of an experiment's activities and of the operator wait. */
+export interface ExperimentTimeouts {
+  /** Longest a single attempt of a stage may run, per queue. @default { cpu: '6h', gpu: '48h' } */
+  startToClose?: Partial<Record<QueueKind, Duration>>;
+  /** An attempt that has not heartbeated for this long is retried elsewhere. @default '5m' */
+  heartbeat?: Duration;
+  /** How long a failed stage waits for `resume` or `abort` before the workflow fails. @default '7d' */
+  operatorWait?: Duration;
+}
+
+/** Input of `experimentWorkflow`. */
+export interface ExperimentInput {
+  /** The normalised config (validated by the submitting client). */
+  config: ExperimentConfig;
+  experimentId: string;
+  /** Full config hash (search attribute); computed by the client, which has node:crypto. */
+  configHash?: string;
+  /** Stages to recompute even when cached. */
+  force?: string[];
+  /** Run only up to this stage (and its inputs). */
+  until?: StageName;
+  timeouts?: ExperimentTimeouts;
+}
+
+/** Lifecycle of an experiment as the progress query and search attributes report it. */
+export type ExperimentStatus = 'running' | 'waiting-for-operator' | 'succeeded' | 'failed' | 'aborted' | 'cancelled';
+
+/** Lifecycle of one stage in the progress table. */
+export type StageStatus = 'pending' | 'running' | 'computed' | 'reused' | 'waiting-for-operator' | 'failed' | 'cancelled';
+
+/** One row of the progress table. */
+export interface StageRow {
+  name: StageName;
+  queue: QueueKind;
+  status: StageStatus;
+  /** Activity attempts so far, over every operator round. */
+  attempts: number;
+  /** Operator rounds (1 + number of `resume`s this stage received). */
+  round: number;
+  /** Activity id of the current or last round (`<stage>.<round>`), to match pending activities. */
+  activityId: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  seconds: number | null;
+  cache: 'hit' | 'miss' | null;
+  reasons: string[];
+  key: string | null;
+  digest: string | null;
+  artifactDir: string | null;
+  summary: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+  /**
+   * Last heartbeat the workflow has seen. A workflow only learns heartbeat details from a
+   * timed-out attempt; live ones come from the server's pending-activity list, which the
+   * client merges in (`status`, `watch`) and the Web UI shows.
+   */
+  lastHeartbeat: StageHeartbeat | null;
+}
+
+/** What the `progress` query returns. */
+export interface ProgressView {
+  experimentId: string;
+  status: ExperimentStatus;
+  startedAt: string;
+  updatedAt: string;
+  stages: StageRow[];
+  error: { stage: string | null; code: string; message: string } | null;
+  /** Results folder once written (a path on the worker that wrote it). */
+  resultDir: string | null;
+}
+
+/** What `experimentWorkflow` returns on success. */
+export interface ExperimentOutcome {
+  experimentId: string;
+  status: 'succeeded';
+  resultDir: string;
+  stages: { name: string; status: StageStatus; digest: string | null }[];
+}
+
+/** Retry a stage that is waiting for an operator (all waiting stages when `stage` is omitted). */
+export const resumeSignal = defineSignal<[{ stage?: string }?]>('resume');
+/** Stop the experiment: waiting stages fail at once and running ones are cancelled. */
+export const abortSignal = defineSignal<[{ reason?: string }?]>('abort');
+/** The stage table. */
+export const progressQuery = defineQuery<ProgressView>('progress');

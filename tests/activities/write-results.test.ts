@@ -1,0 +1,63 @@
+/**
+ * The writeResults activity writes the same results folder as the embedded runner: the
+ * same result.json schema and stage records, config.json, and the same linked outputs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import type { RunStageResult } from '../../src/activities/contract';
+import { experimentId } from '../../src/config/hash';
+import { runExperiment } from '../../src/pipeline/local-runner';
+import { resultSchema } from '../../src/pipeline/result-schema';
+import { STAGE_IMPLEMENTATIONS } from '../../src/stages/index';
+import { PROJECT_ROOT, RecordingSink } from '../pipeline/helpers';
+import { activityWorkspace, tinyConfig } from './helpers';
+
+const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return new MockActivityEnvironment({}, { logger: quietLogger }).run(fn, ...args) as Promise<R>;
+}
+
+describe('writeResults activity', () => {
+  it('writes config.json, a schema-valid result.json and the outputs the embedded runner writes', async () => {
+    const ws = await activityWorkspace();
+    const config = tinyConfig();
+    const id = experimentId(config);
+    const ref = (r: RunStageResult) => ({ stage: r.stage, key: r.key, digest: r.digest });
+    const graph = await run(ws.activities.runStage, { stage: 'graph', config, experimentId: id, upstream: [], forced: false });
+    const walks = await run(ws.activities.runStage, { stage: 'walks', config, experimentId: id, upstream: [ref(graph)], forced: false });
+    const stages = [graph, walks].map((r) => ({
+      name: r.stage, status: r.outcome, key: r.key, digest: r.digest, cache: r.cache, reasons: r.reasons,
+      attempts: r.attempt, seconds: r.seconds, artifact_dir: r.artifactDir, summary: r.summary, error: null,
+    }));
+    const written = await run(ws.activities.writeResults, {
+      experimentId: id, config, status: 'succeeded', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:05.000Z',
+      stages, published: [ref(graph), ref(walks)], error: null,
+    });
+    expect(written.resultDir).toBe(join(ws.resultsRoot, id));
+    const document = resultSchema.parse(JSON.parse(readFileSync(join(written.resultDir, 'result.json'), 'utf8')));
+    expect(document).toMatchObject({ experiment_id: id, status: 'succeeded', metadata: { seconds_total: 5 } });
+    expect(existsSync(join(written.resultDir, 'config.json'))).toBe(true);
+
+    // The embedded runner over the same store reuses both stages and links the same files.
+    const local = await runExperiment({
+      config, projectRoot: PROJECT_ROOT, store: ws.store, resultsRoot: join(ws.root, 'local-results'),
+      implementations: STAGE_IMPLEMENTATIONS, sink: new RecordingSink(), signal: new AbortController().signal,
+    });
+    expect(Object.keys(document.outputs).sort()).toEqual(Object.keys(local.result.outputs).sort());
+    expect(document.stages.map((s) => [s.name, s.key, s.digest])).toEqual(local.result.stages.map((s) => [s.name, s.key, s.digest]));
+    expect(Object.keys(document).sort()).toEqual(Object.keys(local.result).sort());
+  });
+
+  it('EXPECTED FAILURE - an experiment id that is not a folder name is a CONFIG_ERROR', async () => {
+    const ws = await activityWorkspace();
+    const config = tinyConfig();
+    const error = await run(ws.activities.writeResults, {
+      experimentId: '../escape', config, status: 'failed', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:00.000Z',
+      stages: [], published: [], error: null,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'CONFIG_ERROR', nonRetryable: true });
+    expect((error as Error).message).toMatch(/experimentId: "\.\.\/escape" is not a valid folder name/);
+  });
+});

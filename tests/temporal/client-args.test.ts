@@ -1,0 +1,80 @@
+/**
+ * Argument handling of the Temporal client and worker: each command parses to its options;
+ * misuse is a ConfigError naming the flag and the value (exit 2).
+ */
+import { describe, expect, it } from 'vitest';
+import { parseClientArgs } from '../../src/cli/temporal-client-args';
+import { temporalSettings } from '../../src/cli/temporal-connection';
+import { parseWorkerArgs } from '../../src/cli/temporal-worker-args';
+import { ConfigError } from '../../src/errors';
+
+describe('client arguments', () => {
+  it('submit takes a config path, --wait, --watch, repeated --force and --until', () => {
+    expect(parseClientArgs(['submit', 'configs/tiny.json', '--watch', '--force', 'graph', '--force', 'walks', '--until', 'walks'])).toEqual({
+      name: 'submit', configPath: 'configs/tiny.json', wait: false, watch: true, force: ['graph', 'walks'], until: 'walks',
+    });
+  });
+
+  it('status, watch, resume, abort, replay, reset and history take an experiment id', () => {
+    expect(parseClientArgs(['status', 'x', '--json'])).toEqual({ name: 'status', id: 'x', json: true });
+    expect(parseClientArgs(['watch', 'x', '--interval', '5'])).toEqual({ name: 'watch', id: 'x', intervalMs: 5000 });
+    expect(parseClientArgs(['resume', 'x', '--stage', 'walks'])).toEqual({ name: 'resume', id: 'x', stage: 'walks' });
+    expect(parseClientArgs(['abort', 'x', '--reason', 'wrong seed'])).toEqual({ name: 'abort', id: 'x', reason: 'wrong seed' });
+    expect(parseClientArgs(['replay', 'x', '--wait'])).toEqual({ name: 'replay', id: 'x', wait: true, watch: false });
+    expect(parseClientArgs(['reset', 'x', '--to-stage', 'graph'])).toEqual({ name: 'reset', id: 'x', toStage: 'graph' });
+    expect(parseClientArgs(['history', 'x'])).toEqual({ name: 'history', id: 'x' });
+  });
+
+  it('list filters by a known status and limits the count', () => {
+    expect(parseClientArgs(['list', '--status', 'failed', '--limit', '5'])).toEqual({ name: 'list', status: 'failed', limit: 5 });
+    expect(parseClientArgs(['list'])).toEqual({ name: 'list', limit: 50 });
+  });
+
+  it('BAD CALL - an unknown command lists the usage', () => {
+    expect(() => parseClientArgs(['launch'])).toThrow(ConfigError);
+    expect(() => parseClientArgs(['launch'])).toThrow(/unknown command 'launch'\nusage:/);
+  });
+
+  it('BAD CALL - a missing or extra positional argument names what was expected', () => {
+    expect(() => parseClientArgs(['status'])).toThrow(/expected exactly one experiment id, got none/);
+    expect(() => parseClientArgs(['submit', 'a.json', 'b.json'])).toThrow(/expected exactly one config file, got a.json b.json/);
+  });
+
+  it('BAD CALL - an unknown stage, status or count names the flag and value', () => {
+    expect(() => parseClientArgs(['reset', 'x', '--to-stage', 'training'])).toThrow(/--to-stage: 'training' — must be one of the available stages/);
+    expect(() => parseClientArgs(['list', '--status', 'done'])).toThrow(/--status: 'done' — must be one of running, waiting-for-operator/);
+    expect(() => parseClientArgs(['sweep', 'a.json', '--concurrency', '0'])).toThrow(/--concurrency: '0' — must be a positive integer/);
+    expect(() => parseClientArgs(['reset', 'x'])).toThrow(/reset: --to-stage is required/);
+  });
+});
+
+describe('worker arguments', () => {
+  it('defaults to the CPU queue, no explicit concurrency and a 30 s shutdown grace', () => {
+    expect(parseWorkerArgs([])).toEqual({ queues: ['cpu'], concurrency: undefined, shutdownGraceSeconds: 30 });
+  });
+
+  it('accepts several queues and a concurrency', () => {
+    expect(parseWorkerArgs(['--queues', 'cpu,gpu', '--concurrency', '3', '--shutdown-grace', '0'])).toEqual({ queues: ['cpu', 'gpu'], concurrency: 3, shutdownGraceSeconds: 0 });
+  });
+
+  it('BAD CALL - an unknown queue or a bad concurrency names the flag and value', () => {
+    expect(() => parseWorkerArgs(['--queues', 'cpu,tpu'])).toThrow(/--queues: 'cpu,tpu' — expected a comma-separated list of cpu, gpu/);
+    expect(() => parseWorkerArgs(['--concurrency', 'two'])).toThrow(/--concurrency: 'two' — must be an integer >= 1/);
+    expect(() => parseWorkerArgs(['--verbose'])).toThrow(ConfigError);
+  });
+});
+
+describe('connection settings', () => {
+  it('default to a local server and the default namespace, without TLS', () => {
+    expect(temporalSettings({})).toEqual({ address: 'localhost:7233', namespace: 'default', tls: undefined });
+  });
+
+  it('read the address, namespace and TLS switch from the environment', () => {
+    expect(temporalSettings({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'lab', TEMPORAL_TLS: '1' })).toEqual({ address: 'temporal:7233', namespace: 'lab', tls: {} });
+  });
+
+  it('BAD CALL - a certificate without its key, or an unreadable file, names the variable', () => {
+    expect(() => temporalSettings({ TEMPORAL_TLS_CERT: '/tmp/c.pem' })).toThrow(/TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together/);
+    expect(() => temporalSettings({ TEMPORAL_TLS_CA: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS_CA: \/nonexistent\/ca.pem cannot be read \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The committed replay fixtures (tests/fixtures/histories/*.json) as builder scripts: for
+ * each workflow task, the commands the experiment workflow issues, in order. Regenerate
+ * with `npx tsx tests/temporal/history-scenarios.ts` after a deliberate, patched change.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunStageResult } from '../../src/activities/contract';
+import { sweepPoints } from '../../src/activities/sweep-points';
+import { parseConfig } from '../../src/config/load';
+import { loadConfigFile } from '../../src/config/load';
+import { configHash, experimentId } from '../../src/config/hash';
+import type { ExperimentInput } from '../../src/workflows/definitions';
+import { HistoryBuilder } from './history-builder';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const HISTORIES_DIR = join(PROJECT_ROOT, 'tests', 'fixtures', 'histories');
+
+const CPU = 'dcsbm-cpu';
+const GPU = 'dcsbm-gpu';
+/** The operator wait's timer: condition(fn, '7d'). */
+const OPERATOR_WAIT_SECONDS = 7 * 24 * 3600;
+
+/** The experiment input every scenario starts with (configs/tiny.json). */
+export function experimentInput(): ExperimentInput {
+  const { config } = loadConfigFile(join(PROJECT_ROOT, 'configs', 'tiny.json'));
+  return { config, experimentId: experimentId(config), configHash: configHash(config) };
+}
+
+function stageResult(stage: RunStageResult['stage'], attempt = 1): RunStageResult {
+  return {
+    stage,
+    key: `${stage}-key`.padEnd(64, '0'),
+    digest: `${stage}-digest`.padEnd(64, '0'),
+    outcome: 'computed',
+    cache: 'miss',
+    reasons: ['no artifact of this stage yet'],
+    attempt,
+    seconds: 1.5,
+    artifactDir: `/store/${stage}/${stage}-key`,
+    summary: {},
+  };
+}
+
+const WRITTEN = { resultDir: '/results/tiny', outputs: 3 };
+
+/** Runs one stage to completion: its start upserts the active stages, then schedules it. */
+function scheduleStage(history: HistoryBuilder, stage: RunStageResult['stage'], round = 1, queue = CPU): number {
+  history.upsertSearchAttributes();
+  return history.scheduleActivity(`${stage}.${round}`, 'runStage', queue);
+}
+
+/** graph then walks, then the results activity and completion. */
+export function linearSuccess(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // initial status
+  const graph = scheduleStage(history, 'graph');
+  history.completeActivity(graph, stageResult('graph'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // graph finished
+  const walks = scheduleStage(history, 'walks');
+  history.completeActivity(walks, stageResult('walks'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // walks finished
+  const results = history.scheduleActivity('3', 'writeResults', CPU);
+  history.completeActivity(results, WRITTEN);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // succeeded
+  return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+}
+
+/** graph exhausts its retries, waits for the operator, is resumed and succeeds. */
+export function operatorResume(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const first = scheduleStage(history, 'graph');
+  history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // waiting-for-operator
+  const timer = history.startTimer('1', OPERATOR_WAIT_SECONDS);
+  history.signal('resume', [{}]);
+  history.workflowTask();
+  history.cancelTimer(timer, '1');
+  const second = scheduleStage(history, 'graph', 2);
+  history.completeActivity(second, stageResult('graph'));
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const walks = scheduleStage(history, 'walks');
+  history.completeActivity(walks, stageResult('walks'));
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const results = history.scheduleActivity('4', 'writeResults', CPU);
+  history.completeActivity(results, WRITTEN);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+}
+
+/** graph exhausts its retries and the operator aborts: results are written, the workflow fails. */
+export function operatorAbort(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const first = scheduleStage(history, 'graph');
+  history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const timer = history.startTimer('1', OPERATOR_WAIT_SECONDS);
+  history.signal('abort', [{ reason: 'wrong config' }]);
+  history.workflowTask();
+  history.cancelTimer(timer, '1');
+  const results = history.scheduleActivity('2', 'writeResults', CPU);
+  history.completeActivity(results, WRITTEN);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // aborted
+  return history.failWorkflow('stage graph: wrong config', 'CANCELLED');
+}
+
+/** graph -> (walks on CPU, train on GPU in parallel) -> evaluate, on the test DAG. */
+export function parallelDiamond(): HistoryBuilder {
+  const history = new HistoryBuilder('diamondExperimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const graph = scheduleStage(history, 'graph');
+  history.completeActivity(graph, stageResult('graph'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // graph finished
+  const walks = scheduleStage(history, 'walks');
+  const train = scheduleStage(history, 'train', 1, GPU);
+  history.completeActivity(walks, stageResult('walks'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // walks finished, train still running
+  history.completeActivity(train, stageResult('train'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // train finished
+  const evaluate = scheduleStage(history, 'evaluate');
+  history.completeActivity(evaluate, stageResult('evaluate'));
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const results = history.scheduleActivity('5', 'writeResults', CPU);
+  history.completeActivity(results, WRITTEN);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+}
+
+/** A sweep over two seeds of the tiny config (its input and the grid the activity returns). */
+export function sweepInput() {
+  const tiny = experimentInput().config;
+  const sweep = { n_values: [50], K_values: [2], p_in_values: [0.4], p_out_values: [0.08], w_values: [8], r_scale_values: [0.625], d_model_values: [16], n_layers_values: [1], seeds: [1, 2] };
+  const config = parseConfig({ ...tiny, sweep }).config;
+  return { config, concurrency: 1 };
+}
+
+/** Two grid points with concurrency 1: the second child starts when the first completes. */
+export function sweepTwoPoints(): HistoryBuilder {
+  const input = sweepInput();
+  const page = sweepPoints({ config: input.config, offset: 0, limit: 25 });
+  const [first, second] = page.points.map((point) => point.experimentId!);
+  const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
+  const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
+  history.workflowTask();
+  const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
+  history.completeActivity(grid, page);
+  history.workflowTask();
+  const child1 = history.startChild(first, 'experimentWorkflow', CPU);
+  history.workflowTask(); // the child started: now awaiting its result
+  history.completeChild(child1, first, 'experimentWorkflow', outcome(first));
+  history.workflowTask();
+  const child2 = history.startChild(second, 'experimentWorkflow', CPU);
+  const end = history.scheduleActivity('2', 'sweepPoints', CPU); // the next page, while child 2 runs
+  history.workflowTask();
+  history.completeActivity(end, { total: page.total, points: [] });
+  history.workflowTask();
+  history.completeChild(child2, second, 'experimentWorkflow', outcome(second));
+  history.workflowTask();
+  return history.completeWorkflow({ total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] });
+}
+
+/** Fixture file name -> builder script. */
+export const SCENARIOS = {
+  'linear-success.json': linearSuccess,
+  'operator-resume.json': operatorResume,
+  'operator-abort.json': operatorAbort,
+  'parallel-diamond.json': parallelDiamond,
+  'sweep-two-points.json': sweepTwoPoints,
+} as const;
+
+if (process.argv[1]?.endsWith('history-scenarios.ts')) {
+  for (const [file, build] of Object.entries(SCENARIOS)) {
+    writeFileSync(join(HISTORIES_DIR, file), `${JSON.stringify(JSON.parse(build().toJSON()), null, 2)}\n`);
+    process.stdout.write(`wrote ${join(HISTORIES_DIR, file)}\n`);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Integration with a real Temporal server: submit an experiment and watch it succeed; a
+ * stage that exhausts its retries waits for an operator and a resume signal finishes it.
+ * Runs only when TEMPORAL_ADDRESS points at a server whose search attributes are registered
+ * (docker compose up, or `temporal server start-dev` with the flags in docs/operations.md);
+ * otherwise reported as skipped, never faked.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunStageInput } from '../../src/activities/contract';
+import { connectClient, temporalSettings } from '../../src/cli/temporal-connection';
+import { experimentInput } from '../../src/client';
+import { StageError } from '../../src/errors';
+import { TASK_QUEUES, progressQuery, resumeSignal, type ExperimentInput } from '../../src/workflows/definitions';
+import type { experimentWorkflow } from '../../src/workflows/experiment-workflow';
+import { WORKFLOWS_PATH } from '../../src/worker';
+import { activityWorkspace, tinyConfig, type ActivityWorkspace } from '../activities/helpers';
+
+const server = process.env.TEMPORAL_ADDRESS;
+
+describe.skipIf(server === undefined || server === '')('with a Temporal server (TEMPORAL_ADDRESS)', () => {
+  let client: Client;
+  let ws: ActivityWorkspace;
+  let worker: Worker;
+  let running: Promise<void>;
+  let connection: NativeConnection;
+  /** Graph attempts to fail before it succeeds (the resume test sets it). */
+  let failuresLeft = 0;
+
+  beforeAll(async () => {
+    const settings = temporalSettings();
+    client = await connectClient(settings, 5000);
+    ws = await activityWorkspace();
+    connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls });
+    const runStage = async (input: RunStageInput) => {
+      if (input.stage === 'graph' && failuresLeft > 0) {
+        failuresLeft--;
+        throw new StageError('injected failure for the resume test');
+      }
+      return ws.activities.runStage(input);
+    };
+    // Unique queue names are not possible (the workflow routes by fixed queue), so the test
+    // worker joins dcsbm-cpu: run it against a development server.
+    worker = await Worker.create({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: TASK_QUEUES.cpu,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: { ...ws.activities, runStage },
+      shutdownGraceTime: '1s',
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await client?.connection.close();
+  });
+
+  function uniqueInput(): ExperimentInput {
+    const input = experimentInput(tinyConfig());
+    return { ...input, experimentId: `${input.experimentId}_${randomUUID().slice(0, 8)}`, timeouts: { operatorWait: '2m' } };
+  }
+
+  it('submits an experiment that runs every stage and writes its results folder', async () => {
+    const input = uniqueInput();
+    const outcome = await client.workflow.execute<typeof experimentWorkflow>('experimentWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId: input.experimentId, args: [input] });
+    expect(outcome.status).toBe('succeeded');
+    expect(existsSync(join(ws.resultsRoot, input.experimentId, 'result.json'))).toBe(true);
+  });
+
+  it('a stage that exhausted its retries waits for an operator, and resume finishes the run', async () => {
+    failuresLeft = 3;
+    const input = uniqueInput();
+    const handle = await client.workflow.start<typeof experimentWorkflow>('experimentWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId: input.experimentId, args: [input] });
+    for (let i = 0; i < 60; i++) {
+      if ((await handle.query(progressQuery)).status === 'waiting-for-operator') break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const waiting = await handle.query(progressQuery);
+    expect(waiting.status).toBe('waiting-for-operator');
+    expect(waiting.stages[0]).toMatchObject({ name: 'graph', status: 'waiting-for-operator', attempts: 3, error: { code: 'STAGE_ERROR' } });
+    await handle.signal(resumeSignal, {});
+    expect((await handle.result()).status).toBe('succeeded');
+  });
+});
