@@ -13,9 +13,11 @@ export interface RunArgs {
   forceAll: boolean;
   dryRun: boolean;
   verbose: boolean;
+  /** Run without the pre-flight checks (disk, memory, writable folders). */
+  skipPreflight: boolean;
 }
 
-const USAGE = 'usage: <config.json> [--until <stage>] [--force <stage>]... [--force-all] [--dry-run] [--verbose]';
+const USAGE = 'usage: <config.json> [--until <stage>] [--force <stage>]... [--force-all] [--dry-run] [--verbose] [--skip-preflight]';
 
 /** Parses `argv` (without node and script). */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
@@ -31,6 +33,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         'force-all': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
+        'skip-preflight': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -51,6 +54,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     forceAll: values['force-all'] ?? false,
     dryRun: values['dry-run'] ?? false,
     verbose: values.verbose ?? false,
+    skipPreflight: values['skip-preflight'] ?? false,
   };
 }
 

@@ -1,10 +1,14 @@
 /**
- * `npm run experiment -- <config.json> [--until S] [--force S]... [--force-all] [--dry-run] [--verbose]`:
- * runs the experiment in this process. Re-running the same config resumes it.
+ * `npm run experiment -- <config.json> [--until S] [--force S]... [--force-all] [--dry-run] [--verbose] [--skip-preflight]`:
+ * runs the experiment in this process. Re-running the same config resumes it. Pre-flight
+ * checks (disk, memory, writable folders) run before any stage unless `--skip-preflight`;
+ * every finished run is appended to the run ledger (`results/ledger.csv`).
  */
 import { join } from 'node:path';
 import { experimentId } from '../config/hash';
-import { ExitCode, exitCodeFor } from '../errors';
+import { ExitCode, exitCodeFor, ResourceError } from '../errors';
+import { preflightFailure, renderPreflight, runPreflight } from '../ops/preflight';
+import { recordFinishedRun } from '../ops/record-run';
 import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
 import { FingerprintCache, planExperiment } from '../pipeline/plan';
 import { formatDuration, progressSinkFor, type ProgressSink } from '../pipeline/progress';
@@ -27,6 +31,12 @@ export async function experimentCommand(argv: readonly string[]): Promise<number
     sink.line('[dry-run] nothing was computed or written.');
     return ExitCode.success;
   }
+  if (!args.skipPreflight) {
+    const plans = await planExperiment(config, store, STAGE_IMPLEMENTATIONS, new FingerprintCache(PROJECT_ROOT), args);
+    const report = await runPreflight({ config, plans, store, resultsRoot });
+    renderPreflight(report).forEach((line) => sink.line(line));
+    if (!report.ok) throw new ResourceError(preflightFailure(report));
+  }
   const controller = new AbortController();
   const stopSignals = interruptOnSignals(controller, sink);
   const started = performance.now();
@@ -42,6 +52,8 @@ export async function experimentCommand(argv: readonly string[]): Promise<number
       signal: controller.signal,
     });
     printSummary(sink, outcome, (performance.now() - started) / 1000);
+    const ledgerWarning = await recordFinishedRun(resultsRoot, outcome.result);
+    if (ledgerWarning !== null) sink.line(`Warning: ${ledgerWarning}`);
     return outcome.error === null ? ExitCode.success : exitCodeFor(outcome.error);
   } finally {
     stopSignals();

@@ -136,7 +136,8 @@ describe('experiment CLI', () => {
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(130);
     expect(child.output()).toMatch(/INTERRUPTED/);
-    const resultDir = join(env.dir, 'results', readdirSync(join(env.dir, 'results'))[0]);
+    // The results folder also holds the run ledger (ledger.csv); pick the experiment's folder.
+    const resultDir = join(env.dir, 'results', readdirSync(join(env.dir, 'results')).find((name) => !name.startsWith('ledger.csv'))!);
     const result = JSON.parse(readFileSync(join(resultDir, 'result.json'), 'utf8'));
     expect(result.status).toBe('interrupted');
     expect(result.stages.map((s: { status: string }) => s.status)).toEqual(['computed', 'interrupted']);

@@ -1,0 +1,24 @@
+/**
+ * The ledger as Parquet, for pandas / polars / DuckDB users: the numeric columns
+ * (`duration_s`, the metrics) as float64 with nulls where the ledger cell is empty,
+ * `gate_passed` as a nullable bool, everything else as strings.
+ */
+import type { Column } from '../artifacts/parquet';
+import { LEDGER_COLUMNS, type LedgerColumn, type LedgerRow } from './ledger';
+
+const FLOAT_COLUMNS: ReadonlySet<LedgerColumn> = new Set(['duration_s', 'final_loss', 'edge_compliance', 'rule_compliance', 'best_horizon']);
+
+/** Writes `rows` to `path` as Parquet. */
+export async function writeLedgerParquet(path: string, rows: readonly LedgerRow[]): Promise<void> {
+  const { writeParquet } = await import('../artifacts/parquet');
+  await writeParquet(path, LEDGER_COLUMNS.map((name) => ledgerColumn(name, rows)));
+}
+
+function ledgerColumn(name: LedgerColumn, rows: readonly LedgerRow[]): Column {
+  const valid = Uint8Array.from(rows, (row) => (row[name] === '' ? 0 : 1));
+  if (FLOAT_COLUMNS.has(name)) {
+    return { name, type: 'float64', data: Float64Array.from(rows, (row) => (row[name] === '' ? 0 : Number(row[name]))), valid };
+  }
+  if (name === 'gate_passed') return { name, type: 'bool', data: Uint8Array.from(rows, (row) => (row[name] === 'true' ? 1 : 0)), valid };
+  return { name, type: 'string', data: rows.map((row) => row[name]) };
+}

@@ -1,0 +1,112 @@
+/**
+ * Reading a sweep: a sweep file `{ base, grid, seeds?, parallel?, description? }` validated
+ * with zod, or a config whose original `sweep` block is set. Every problem is a ConfigError
+ * line naming the file, the field, the value and the rule; all are reported at once.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '../config/load';
+import { ConfigError } from '../errors';
+import { configPathProblem, setConfigPath } from './config-paths';
+import { legacySweepAxes } from './legacy-sweep';
+import type { SweepAxis, SweepSpec } from './sweep-spec';
+
+/** The sweep file format. */
+export const sweepFileSchema = z.strictObject({
+  /** A config object, or the path of a config file relative to the sweep file. */
+  base: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  /** Dotted config path -> the values it takes (each list non-empty). */
+  grid: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
+  /** Seeds: every grid point runs once per seed (the innermost axis). */
+  seeds: z.array(z.int().min(0).max(2 ** 31 - 1)).min(1).optional(),
+  /** Points run at once. */
+  parallel: z.int().min(1).default(1),
+  description: z.string().optional(),
+});
+
+/** Reads the sweep at `path` (a sweep file or a config with a sweep block). */
+export function loadSweep(path: string): SweepSpec {
+  const raw = readJsonObject(path, 'sweep file');
+  if ('base' in raw || 'grid' in raw) return fromSweepFile(path, raw);
+  return fromConfigSweepBlock(path, raw);
+}
+
+function fromSweepFile(path: string, raw: Record<string, unknown>): SweepSpec {
+  const parsed = sweepFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(path, raw, issue)));
+  }
+  const { base, grid, seeds, parallel } = parsed.data;
+  const problems = Object.keys(grid).flatMap((key) => {
+    const problem = configPathProblem(key);
+    return problem === null ? [] : [`${path}: grid.${key}: ${problem}`];
+  });
+  if (seeds !== undefined && 'seed' in grid) problems.push(`${path}: grid.seed: also given as "seeds" — give the seeds once`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const axes: SweepAxis[] = Object.entries(grid).map(([name, values]) => ({
+    name,
+    values,
+    apply: (config, value) => setConfigPath(config, name, value),
+  }));
+  if (seeds !== undefined) axes.push({ name: 'seed', values: seeds, apply: (config, value) => setConfigPath(config, 'seed', value) });
+  const baseObject = typeof base === 'string' ? readJsonObject(resolve(dirname(path), base), `base config of ${path}`) : base;
+  return { source: path, base: withoutSweepBlock(baseObject), axes, parallel, notes: [] };
+}
+
+function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): SweepSpec {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.problems.map((p) => `${path}: ${p}`));
+    throw error;
+  }
+  const block = raw.sweep;
+  if (typeof block !== 'object' || block === null) {
+    throw new ConfigError(`${path}: neither a sweep file (with "base" and "grid") nor a config with a "sweep" block — nothing to sweep`);
+  }
+  const axes = legacySweepAxes(block as Record<string, unknown>);
+  const notes = ['read as the original config layout: its "sweep" block gives the axes; fields it omits keep the config\'s value'];
+  if (axes.some((axis) => axis.name === 'sweep.r_scale_values')) {
+    notes.push('sweep.r_scale_values sets training.r = trunc(scale * w), a label: points that differ only in r share every artifact');
+  }
+  return { source: path, base: withoutSweepBlock(raw), axes, parallel: 1, notes };
+}
+
+function describeIssue(path: string, raw: Record<string, unknown>, issue: z.core.$ZodIssue): string[] {
+  const field = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${path}: ${[...field, key].join('.')}: unknown key — a sweep file has base, grid, seeds, parallel and description`);
+  }
+  let value: unknown = raw;
+  for (const key of field) value = (value as Record<string, unknown> | undefined)?.[key];
+  const shown = value === undefined ? '(missing)' : JSON.stringify(value).slice(0, 60);
+  return [`${path}: ${field.join('.') || '<root>'}: ${shown} — ${issue.message}`];
+}
+
+/** A point is a single experiment, so it carries no sweep block (and its hash does not either). */
+function withoutSweepBlock(config: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(config);
+  delete copy.sweep;
+  return copy;
+}
+
+function readJsonObject(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${path}: no such file (${what})` : `${path}: cannot be read (${code ?? (error as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${path}: ${JSON.stringify(value)?.slice(0, 40)} — a ${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
