@@ -22,6 +22,7 @@ import { TASK_QUEUES, abortSignal, progressQuery, resumeSignal, type ExperimentI
 import type { experimentWorkflow } from './workflows/experiment-workflow';
 import { CONFIG_HASH, EXPERIMENT_ID, SEARCH_ATTRIBUTE_REGISTRATIONS } from './workflows/search-attributes';
 import type { sweepWorkflow } from './workflows/sweep-workflow';
+import { stagesUpTo } from './pipeline/dag';
 
 /** Runs one client command; resolves with the exit code. */
 export async function clientCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -83,7 +84,8 @@ async function dispatch(
 
 /** The workflow input for a validated config. */
 export function experimentInput(config: ExperimentInput['config'], force: readonly string[] = [], until?: ExperimentInput['until']): ExperimentInput {
-  return { config, experimentId: experimentId(config), configHash: configHash(config), ...(force.length > 0 ? { force: [...force] } : {}), ...(until === undefined ? {} : { until }) };
+  const stages = stagesUpTo(until).map((stage) => stage.name);
+  return { config, experimentId: experimentId(config), stages, configHash: configHash(config), ...(force.length > 0 ? { force: [...force] } : {}), ...(until === undefined ? {} : { until }) };
 }
 
 type Print = (line: string) => void;
@@ -117,7 +119,7 @@ async function submitSweep(client: Client, config: ExperimentInput['config'], co
   if (config.sweep === null) throw new InputError('the config has no sweep block; submit it with `submit` instead');
   const workflowId = `sweep_${configHash(config)}`;
   try {
-    await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId, args: [{ config, concurrency: command.concurrency }], memo: { description: config.description, tags: config.tags } });
+    await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId, args: [{ config, stages: stagesUpTo().map((stage) => stage.name), concurrency: command.concurrency }], memo: { description: config.description, tags: config.tags } });
   } catch (error) {
     throw explainStartError(error);
   }

@@ -13,6 +13,7 @@ export const ErrorCode = {
   resource: 'RESOURCE_ERROR',
   stage: 'STAGE_ERROR',
   cancelled: 'CANCELLED',
+  gateFailed: 'GATE_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -77,6 +78,17 @@ export class StageError extends PipelineError {
 export class Cancelled extends PipelineError {
   override readonly name = 'Cancelled';
   readonly code = ErrorCode.cancelled;
+  readonly retryable = false;
+}
+
+/**
+ * The pipeline stopped on purpose after a stage because a declared condition failed (the
+ * sufficiency gate with `training.require_gate`). The stage's artifact is published and valid;
+ * the run's status is `gate_failed`. Never retried: the same inputs give the same verdict.
+ */
+export class GateFailed extends PipelineError {
+  override readonly name = 'GateFailed';
+  readonly code = ErrorCode.gateFailed;
   readonly retryable = false;
 }
 

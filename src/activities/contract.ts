@@ -57,7 +57,7 @@ export interface StageHeartbeat {
 export interface WriteResultsInput {
   experimentId: string;
   config: ExperimentConfig;
-  status: 'succeeded' | 'failed' | 'interrupted';
+  status: 'succeeded' | 'failed' | 'gate_failed' | 'interrupted';
   /** ISO times from the workflow clock. */
   startedAt: string;
   finishedAt: string;

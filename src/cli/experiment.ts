@@ -34,8 +34,11 @@ export async function experimentCommand(argv: readonly string[]): Promise<number
   if (!args.skipPreflight) {
     const plans = await planExperiment(config, store, STAGE_IMPLEMENTATIONS, new FingerprintCache(PROJECT_ROOT), args);
     const report = await runPreflight({ config, plans, store, resultsRoot });
-    renderPreflight(report).forEach((line) => sink.line(line));
+    // Details only with --verbose unless something is wrong: a passing check is not news.
+    const show = report.ok ? (line: string) => sink.debug(line) : (line: string) => sink.line(line);
+    renderPreflight(report).forEach(show);
     if (!report.ok) throw new ResourceError(preflightFailure(report));
+    sink.line(`Pre-flight: ${report.checks.filter((c) => c.outcome === 'ok').length} checks ok (--verbose shows them)`);
   }
   const controller = new AbortController();
   const stopSignals = interruptOnSignals(controller, sink);

@@ -7,6 +7,9 @@
  * hosts). So CUDA is tried alone and, when it fails, the session is recreated on CPU and the
  * reason is returned.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ResourceError } from '../errors';
 
@@ -37,6 +40,8 @@ export interface CreatedSession {
   identity: SessionIdentity;
 }
 
+const require = createRequire(import.meta.url);
+
 // Set once CUDA failed to load, so later sessions go straight to CPU with the same reason.
 let cudaFailure: string | null = null;
 
@@ -52,7 +57,7 @@ export async function createSession(modelBytes: Uint8Array, settings: SessionSet
   }
   let fallbackReason: string | null = null;
   if (settings.device !== 'cpu') {
-    fallbackReason = cudaFailure;
+    fallbackReason = cudaFailure ?? missingCudaLibraries();
     if (fallbackReason === null) {
       try {
         const session = await ort.InferenceSession.create(modelBytes, sessionOptions(settings, 'cuda'));
@@ -70,6 +75,17 @@ export async function createSession(modelBytes: Uint8Array, settings: SessionSet
   } catch (error) {
     throw new ResourceError(`onnxruntime could not create a CPU session: ${firstLine(error)}`, { cause: error });
   }
+}
+
+/**
+ * Why CUDA cannot load, found without asking onnxruntime (whose failed attempt logs an error
+ * line that no log level silences): the provider libraries sit beside the native binding only
+ * when the package's CUDA install step ran. Null when they are present.
+ */
+function missingCudaLibraries(): string | null {
+  const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  if (existsSync(join(bindingDir, 'libonnxruntime_providers_cuda.so'))) return null;
+  return `CUDA execution provider unavailable: its libraries are not installed in ${bindingDir} (on a GPU host run: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install)`;
 }
 
 function sessionOptions(settings: SessionSettings, provider: 'cpu' | 'cuda'): ort.InferenceSession.SessionOptions {

@@ -29,7 +29,7 @@ export function ledgerRowForRun(record: RunRecord): LedgerRow {
     artifact_digests: JSON.stringify(Object.fromEntries(record.stages.filter((s) => s.digest).map((s) => [s.name, s.digest]))),
     git_commit: record.metadata?.git_commit ?? '',
     host: record.metadata?.host ?? '',
-    execution_provider: record.metadata?.execution_provider ?? '',
+    execution_provider: metrics.executionProvider ?? '',
     note: '',
   };
 }

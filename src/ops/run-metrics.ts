@@ -19,6 +19,8 @@ export interface RunMetrics {
   /** Largest lookback whose AUROC exceeds the threshold, over metrics and r values. */
   bestHorizon: number | null;
   gatePassed: boolean | null;
+  /** Execution provider the model stages ran on ('cpu', 'cuda'). */
+  executionProvider: string | null;
 }
 
 /** Candidate locations: `stage:<name>.<summary path>` or a dotted path from the document root. */
@@ -28,6 +30,7 @@ const LOCATIONS: Readonly<Record<keyof RunMetrics, readonly string[]>> = {
   ruleCompliance: ['stage:train.final_rule_compliance', 'metrics.scalars.final_rule_compliance'],
   bestHorizon: ['stage:analyse.best_horizon', 'metrics.scalars.best_horizon'],
   gatePassed: ['stage:train.gate_passed', 'metrics.scalars.gate_passed'],
+  executionProvider: ['stage:train.backend.provider', 'metadata.execution_provider'],
 };
 
 /** The metrics present in `record` (null where absent or not a finite number / boolean). */
@@ -37,12 +40,14 @@ export function runMetrics(record: RunRecord): RunMetrics {
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
   };
   const gate = firstPresent(record, LOCATIONS.gatePassed);
+  const provider = firstPresent(record, LOCATIONS.executionProvider);
   return {
     finalLoss: number('finalLoss'),
     edgeCompliance: number('edgeCompliance'),
     ruleCompliance: number('ruleCompliance'),
     bestHorizon: number('bestHorizon'),
     gatePassed: typeof gate === 'boolean' ? gate : null,
+    executionProvider: typeof provider === 'string' ? provider : null,
   };
 }
 

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { ExperimentConfig } from '../config/schema';
 import type { StageName } from '../pipeline/dag';
-import { runExperiment } from '../pipeline/local-runner';
+import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
 import type { StageImplementation } from '../pipeline/stage';
 import { PrefixedSink } from './prefixed-sink';
 import { recordFinishedRun } from './record-run';
@@ -16,7 +16,7 @@ import type { SweepPoint } from './sweep-expand';
 /** What happened to one point. `not started`: the sweep was interrupted first. */
 export interface PointOutcome {
   point: SweepPoint;
-  status: 'succeeded' | 'failed' | 'interrupted' | 'not started';
+  status: RunOutcome['status'] | 'not started';
   seconds: number;
   computed: number;
   reused: number;

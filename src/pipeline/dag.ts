@@ -31,6 +31,13 @@ export interface StageDeclaration {
   configSlice: (config: ExperimentConfig) => Record<string, unknown>;
   resources: StageResources;
   retry: RetryPolicy;
+  /**
+   * A reason to stop the pipeline after this stage, judged from its published summary (null to
+   * go on). Pure, so both runners (and the Temporal workflow) apply it identically.
+   */
+  stopAfter?: (config: ExperimentConfig, summary: Record<string, unknown>) => string | null;
+  /** True when its bytes depend on the execution provider (model math): the provider then enters the cache key. */
+  usesExecutionProvider?: boolean;
   /** One line for plans and help. */
   description: string;
 }
@@ -79,17 +86,22 @@ export const trainStageDeclaration: StageDeclaration = {
   version: 1,
   inputs: ['graph', 'walks'],
   configSlice: (config) => {
-    const { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop, require_gate } =
-      config.training;
+    const { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop } = config.training;
     return {
       model: { ...config.model },
-      training: { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop, require_gate },
+      training: { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop },
       runtime: { device: config.runtime.device },
       seed: config.seed,
     };
   },
   resources: { kind: 'gpu', memoryMiB: trainMemoryMiB },
   retry: DEFAULT_RETRY_POLICY,
+  usesExecutionProvider: true,
+  // require_gate is not in the slice: it decides whether the pipeline goes on, not what training produces.
+  stopAfter: (config, summary) =>
+    config.training.require_gate && summary.gate_passed === false
+      ? `the sufficiency gate failed (${String(summary.failure_reason ?? 'see the train summary')}) and training.require_gate is true`
+      : null,
   description: 'transformer training on walk windows with the sufficiency gate (worker thread, resumable)',
 };
 
@@ -106,7 +118,7 @@ function trainMemoryMiB(config: ExperimentConfig): number {
 }
 
 /** The stages implemented so far, in topological order. */
-export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage];
+export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage, trainStageDeclaration];
 
 /** Stages of the full pipeline that are not implemented yet (reported plainly, never faked). */
 export const UNAVAILABLE_STAGES: readonly StageName[] = PIPELINE_STAGES.filter(

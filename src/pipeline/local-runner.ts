@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
 import { experimentId as experimentIdOf } from '../config/hash';
 import type { ExperimentConfig } from '../config/schema';
-import { Cancelled, toPipelineError, type PipelineError } from '../errors';
+import { Cancelled, GateFailed, toPipelineError, type PipelineError } from '../errors';
 import { stagesUpTo, UNAVAILABLE_STAGES, type StageDeclaration, type StageName } from './dag';
 import { linkOutputs } from './link-outputs';
 import { FingerprintCache, type PlanOptions } from './plan';
@@ -32,7 +32,7 @@ export interface RunOptions extends PlanOptions {
 }
 
 export interface RunOutcome {
-  status: 'succeeded' | 'failed' | 'interrupted';
+  status: 'succeeded' | 'failed' | 'gate_failed' | 'interrupted';
   experimentId: string;
   resultDir: string;
   result: ResultDocument;
@@ -74,13 +74,15 @@ class ExperimentRun {
       for (const stage of stagesUpTo(this.#options.until)) {
         if (this.#options.signal.aborted) throw new Cancelled('interrupted before the stage started', { stage: stage.name });
         await this.#runStage(stage);
+        const reason = stage.stopAfter?.(this.#options.config, this.#published.get(stage.name)!.summary as Record<string, unknown>);
+        if (reason) throw new GateFailed(`stopped after ${stage.name}: ${reason}`, { stage: stage.name });
       }
       this.#document.outputs = await linkOutputs(this.#published, this.#resultDir, (m) => this.#options.store.artifactDir(m.stage, m.key));
     } catch (caught) {
       error = toPipelineError(caught);
       this.#document.error = { stage: error.stage ?? null, code: error.code, message: error.message };
     }
-    const status = error === null ? 'succeeded' : error instanceof Cancelled ? 'interrupted' : 'failed';
+    const status = runStatus(error);
     this.#document.status = status;
     this.#save();
     if (status === 'succeeded' && UNAVAILABLE_STAGES.length > 0 && this.#options.until === undefined) {
@@ -165,4 +167,11 @@ class ExperimentRun {
 
 function elapsedSince(started: number): number {
   return (performance.now() - started) / 1000;
+}
+
+/** The run's status for how it ended. */
+function runStatus(error: PipelineError | null): RunOutcome['status'] {
+  if (error === null) return 'succeeded';
+  if (error instanceof Cancelled) return 'interrupted';
+  return error instanceof GateFailed ? 'gate_failed' : 'failed';
 }

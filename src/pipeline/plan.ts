@@ -8,6 +8,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { cacheKey, explainMiss, keyInputsFor } from './cache-key';
 import { fingerprintModules, type CodeFingerprint } from './code-fingerprint';
 import { stagesUpTo, type StageDeclaration, type StageName } from './dag';
+import { runtimeIdentity } from './runtime-identity';
 import type { StageImplementation } from './stage';
 
 export type Decision = 'hit' | 'miss' | 'pending';
@@ -61,7 +62,7 @@ export async function resolveStage(
   forced: boolean,
 ): Promise<StagePlan> {
   const digests = Object.fromEntries(stage.inputs.map((name) => [name, upstream.get(name)!.digest]));
-  const keyInputs = keyInputsFor(stage, config, code, digests);
+  const keyInputs = keyInputsFor(stage, config, code, digests, await runtimeIdentity(stage, config));
   const key = cacheKey(keyInputs);
   const plan = (decision: Decision, reasons: string[], manifest: Manifest | null = null): StagePlan => ({
     stage,

@@ -26,7 +26,7 @@ export type StageRecord = z.infer<typeof stageRecordSchema>;
 export const resultSchema = z.strictObject({
   schema_version: z.literal('2.0'),
   experiment_id: z.string(),
-  status: z.enum(['running', 'succeeded', 'failed', 'interrupted']),
+  status: z.enum(['running', 'succeeded', 'failed', 'gate_failed', 'interrupted']),
   started_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
   description: z.string(),

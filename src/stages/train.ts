@@ -2,7 +2,7 @@
  * The train stage (method.md section 4): trains the model on the walk windows in a worker
  * thread, evaluating the sufficiency gate along the way, resuming from its last checkpoint,
  * and writes `model.onnx`, the loss/lr curve and the gate history. A failed gate is flagged in
- * the summary; with `training.require_gate` it fails the stage with an InputError.
+ * the summary; with `training.require_gate` the runner stops the pipeline after this stage.
  */
 import { writeFile } from 'node:fs/promises';
 import { readIntMatrix, type IdentifiedIntMatrix } from '../artifacts/parquet';
@@ -43,7 +43,6 @@ export interface TrainSlice {
     checkpoint_interval: number;
     max_epochs: number | null;
     early_stop: boolean;
-    require_gate: boolean;
   };
   runtime: { device: 'auto' | 'cpu' | 'cuda' };
   seed: number;
@@ -106,13 +105,15 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
     onProgress: (p) =>
       context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: p.learningRate, 'tokens/s': Math.round(p.tokensPerSecond) }),
     onGate: (gate) => context.log(describeGate(gate)),
-    onCheckpoint: (checkpoint) => context.checkpoint.save(checkpointMeta(checkpoint), (dir) => writeCheckpointFiles(dir, checkpoint)),
+    onCheckpoint: async (checkpoint) => {
+      await context.checkpoint.save(checkpointMeta(checkpoint), (dir) => writeCheckpointFiles(dir, checkpoint));
+      context.log(`checkpoint saved at step ${checkpoint.step}`);
+    },
   });
   await writeOutputs(context, result);
   const summary = trainSummary(result, { graph, jumpers, prompts: prompts.length, windows: windows.count, resumedFrom: resume?.step ?? null });
-  if (slice.training.require_gate && !result.loop.finalGate.passed) {
-    throw new InputError(`train: ${gateFailure(result.loop)}; training.require_gate is true, so the pipeline stops here`);
-  }
+  // A failed gate is a result, not a failure: the artifact is published and the runner applies
+  // training.require_gate (dag.ts `stopAfter`), so toggling it never retrains.
   return summary;
 }
 

@@ -27,6 +27,12 @@ export interface ExperimentInput {
   /** The normalised config (validated by the submitting client). */
   config: ExperimentConfig;
   experimentId: string;
+  /**
+   * The stages to run, fixed when the experiment is submitted (`stagesUpTo(until)` in the
+   * client). Part of the input, not derived in the workflow, so that an experiment started
+   * before a new stage landed replays and resumes with the DAG it was started with.
+   */
+  stages: StageName[];
   /** Full config hash (search attribute); computed by the client, which has node:crypto. */
   configHash?: string;
   /** Stages to recompute even when cached. */
@@ -37,7 +43,7 @@ export interface ExperimentInput {
 }
 
 /** Lifecycle of an experiment as the progress query and search attributes report it. */
-export type ExperimentStatus = 'running' | 'waiting-for-operator' | 'succeeded' | 'failed' | 'aborted' | 'cancelled';
+export type ExperimentStatus = 'running' | 'waiting-for-operator' | 'succeeded' | 'failed' | 'gate_failed' | 'aborted' | 'cancelled';
 
 /** Lifecycle of one stage in the progress table. */
 export type StageStatus = 'pending' | 'running' | 'computed' | 'reused' | 'waiting-for-operator' | 'failed' | 'cancelled';

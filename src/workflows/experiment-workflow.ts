@@ -1,6 +1,6 @@
 /**
  * `experimentWorkflow`: the durable form of one experiment. It walks the same stage DAG as
- * the embedded runner (`stagesUpTo` from dag.ts), runs one activity per stage on the stage's
+ * the embedded runner (the stage list `stagesUpTo` gave the client at submission), runs one activity per stage on the stage's
  * queue, starts independent stages in parallel, hands a stage whose retries are exhausted
  * to an operator (`resume` / `abort`), and finally writes `results/<experiment-id>/`.
  *
@@ -20,7 +20,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities/index';
 import type { RunStageResult, StageRef, WriteResultsOutput } from '../activities/contract';
 import { ErrorCode } from '../errors';
-import { stagesUpTo, type StageDeclaration, type StageName } from '../pipeline/dag';
+import { stageDeclaration, type StageDeclaration, type StageName } from '../pipeline/dag';
 import { BOOKKEEPING_ACTIVITY_OPTIONS, DEFAULT_OPERATOR_WAIT, stageActivityOptions } from './activity-options';
 import { runDataflow } from './dataflow';
 import {
@@ -42,7 +42,7 @@ const bookkeeping = proxyActivities<Activities>(BOOKKEEPING_ACTIVITY_OPTIONS);
 
 /** Runs one experiment; fails with the failed stage's error code as the failure type. */
 export async function experimentWorkflow(input: ExperimentInput): Promise<ExperimentOutcome> {
-  return runExperiment(input, stagesUpTo(input.until));
+  return runExperiment(input, input.stages.map(stageDeclaration));
 }
 
 /**
@@ -107,6 +107,8 @@ class ExperimentExecution {
       runDataflow<RunStageResult>(this.#stages, async (stage, inputs) => {
         const result = await this.#runUntilDone(stage, [...inputs.values()]);
         results.set(stage.name, result);
+        const reason = stage.stopAfter?.(this.#input.config, (result.summary ?? {}) as Record<string, unknown>);
+        if (reason) throw new PipelineStoppedError(stage.name, reason);
         return result;
       }),
     );
@@ -131,6 +133,9 @@ class ExperimentExecution {
     }
     if (isCancellation(error)) {
       return { status: 'cancelled', error: { stage: null, code: ErrorCode.cancelled, message: 'the workflow was cancelled' }, cause: error };
+    }
+    if (error instanceof PipelineStoppedError) {
+      return { status: 'gate_failed', error: { stage: error.stage, code: ErrorCode.gateFailed, message: error.message }, cause: error };
     }
     if (error instanceof StageFailedError) {
       return { status: 'failed', error: { stage: error.stage, code: error.failure.code, message: error.failure.message }, cause: error };
@@ -187,7 +192,7 @@ class ExperimentExecution {
   }
 
   async #writeResults(results: ReadonlyMap<StageName, RunStageResult>): Promise<WriteResultsOutput> {
-    const status = this.#status === 'succeeded' ? 'succeeded' : this.#status === 'cancelled' ? 'interrupted' : 'failed';
+    const status = this.#status === 'succeeded' || this.#status === 'gate_failed' ? this.#status : this.#status === 'cancelled' ? 'interrupted' : 'failed';
     return bookkeeping.writeResults({
       experimentId: this.#input.experimentId,
       config: this.#input.config,
@@ -236,6 +241,16 @@ class StageFailedError extends Error {
     readonly failure: StageFailure,
   ) {
     super(`stage ${stage} failed: ${failure.code}: ${failure.message}`);
+  }
+}
+
+/** A declared stop condition (dag.ts `stopAfter`) ended the run after a stage that succeeded. */
+class PipelineStoppedError extends Error {
+  constructor(
+    readonly stage: string,
+    reason: string,
+  ) {
+    super(`stopped after ${stage}: ${reason}`);
   }
 }
 

@@ -20,6 +20,7 @@ import { BOOKKEEPING_ACTIVITY_OPTIONS } from './activity-options';
 import type { ExperimentTimeouts } from './definitions';
 import { experimentWorkflow } from './experiment-workflow';
 import { CONFIG_HASH, EXPERIMENT_ID } from './search-attributes';
+import type { StageName } from '../pipeline/dag';
 
 
 const { sweepPoints } = proxyActivities<Activities>(BOOKKEEPING_ACTIVITY_OPTIONS);
@@ -35,6 +36,8 @@ const MAX_REPORTED_FAILURES = 100;
 export interface SweepInput {
   /** The normalised config whose `sweep` block defines the grid. */
   config: ExperimentConfig;
+  /** The stages every child runs, fixed at submission (see `ExperimentInput.stages`). */
+  stages: StageName[];
   /** Children running at the same time. @default 4 */
   concurrency?: number;
   timeouts?: ExperimentTimeouts;
@@ -93,7 +96,7 @@ async function runPoint(point: SweepPoint, input: SweepInput, summary: SweepSumm
   try {
     const child = await startChild(experimentWorkflow, {
       workflowId: point.experimentId,
-      args: [{ config: point.config, experimentId: point.experimentId, configHash: point.configHash ?? undefined, timeouts: input.timeouts }],
+      args: [{ config: point.config, experimentId: point.experimentId, stages: input.stages, configHash: point.configHash ?? undefined, timeouts: input.timeouts }],
       memo: { description: point.config.description, tags: point.config.tags, sweepPoint: point.values },
       typedSearchAttributes: [
         { key: EXPERIMENT_ID, value: point.experimentId },

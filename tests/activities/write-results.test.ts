@@ -43,7 +43,7 @@ describe('writeResults activity', () => {
     // The embedded runner over the same store reuses both stages and links the same files.
     const local = await runExperiment({
       config, projectRoot: PROJECT_ROOT, store: ws.store, resultsRoot: join(ws.root, 'local-results'),
-      implementations: STAGE_IMPLEMENTATIONS, sink: new RecordingSink(), signal: new AbortController().signal,
+      implementations: STAGE_IMPLEMENTATIONS, sink: new RecordingSink(), signal: new AbortController().signal, until: 'walks',
     });
     expect(Object.keys(document.outputs).sort()).toEqual(Object.keys(local.result.outputs).sort());
     expect(document.stages.map((s) => [s.name, s.key, s.digest])).toEqual(local.result.stages.map((s) => [s.name, s.key, s.digest]));

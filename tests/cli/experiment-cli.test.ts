@@ -93,7 +93,7 @@ describe('experiment CLI', () => {
     const env = freshEnv();
     const out = runCli('experiment', [tiny, '--force', 'grph'], env);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/--force: 'grph' — must be one of the available stages: graph, walks/);
+    expect(out.stderr).toMatch(/--force: 'grph' — must be one of the available stages: graph, walks, train/);
   });
 
   it('runs, then resumes with every stage a cache hit; plan explains both', () => {
@@ -105,7 +105,8 @@ describe('experiment CLI', () => {
     const second = runCli('experiment', [tiny], env);
     expect(second.stdout).toMatch(/=== graph === cache hit/);
     expect(second.stdout).toMatch(/=== walks === cache hit/);
-    expect(second.stdout).toMatch(/stages: 0 computed, 2 reused/);
+    expect(second.stdout).toMatch(/=== train === cache hit/);
+    expect(second.stdout).toMatch(/stages: 0 computed, 3 reused/);
     const plan = runCli('plan', [tiny], env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/graph\s+hit\s+key [0-9a-f]{12}/);
@@ -117,21 +118,50 @@ describe('experiment CLI', () => {
   it('resumes after the process is killed with SIGKILL mid-stage, reusing what was published', async () => {
     const env = freshEnv();
     const config = slowConfig(env.dir);
-    const child = startCli([config], env);
+    const child = startCli([config, '--until', 'walks'], env);
     await waitFor(child, /=== walks === computing/);
     child.kill('SIGKILL');
     await exitOf(child);
-    const rerun = runCli('experiment', [config], env);
+    const rerun = runCli('experiment', [config, '--until', 'walks'], env);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/=== graph === cache hit/);
     expect(rerun.stdout).toMatch(/=== walks === computing/);
     expect(rerun.stdout).toMatch(/SUCCEEDED/);
   });
 
+  it('resumes training from its last checkpoint after the process is killed with SIGKILL during training', async () => {
+    const env = freshEnv();
+    const config = join(env.dir, 'long-training.json');
+    const tinyRaw = JSON.parse(readFileSync(tiny, 'utf8'));
+    tinyRaw.training = { ...tinyRaw.training, max_steps: 4000, eval_interval: 4000, checkpoint_interval: 100, early_stop: false };
+    tinyRaw.runtime = { threads: 2 };
+    writeFileSync(config, JSON.stringify(tinyRaw));
+    const child = startCli([config, '--verbose'], env);
+    await waitFor(child, /\[train\] checkpoint saved at step (\d+)/);
+    child.kill('SIGKILL');
+    await exitOf(child);
+    const saved = Math.max(...[...child.output().matchAll(/checkpoint saved at step (\d+)/g)].map((m) => Number(m[1])));
+    const rerun = runCli('experiment', [config, '--verbose'], env);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/=== walks === cache hit/);
+    const resumedAt = Number(/resuming at step (\d+)/.exec(rerun.stdout)?.[1]);
+    expect(resumedAt).toBeGreaterThanOrEqual(saved);
+    expect(resumedAt % 100).toBe(0);
+    expect(rerun.stdout).toMatch(/SUCCEEDED/);
+    // The resumed model is the model of an uninterrupted run, bit for bit (CPU, same threads).
+    const uninterrupted = freshEnv();
+    expect(runCli('experiment', [config], uninterrupted).code).toBe(0);
+    const digest = (e: Env) => {
+      const dir = join(e.dir, 'results', readdirSync(join(e.dir, 'results')).find((name) => name.startsWith('n50'))!);
+      return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).stages[2].digest as string;
+    };
+    expect(digest(env)).toBe(digest(uninterrupted));
+  });
+
   it('stops cleanly on SIGINT with exit code 130 and status interrupted', async () => {
     const env = freshEnv();
     const config = slowConfig(env.dir);
-    const child = startCli([config], env);
+    const child = startCli([config, '--until', 'walks'], env);
     await waitFor(child, /=== walks === computing/);
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(130);
@@ -146,7 +176,7 @@ describe('experiment CLI', () => {
   it('computes each stage once when two identical runs start together', async () => {
     const env = freshEnv();
     const config = slowConfig(env.dir);
-    const [a, b] = [startCli([config], env), startCli([config], env)];
+    const [a, b] = [startCli([config, '--until', 'walks'], env), startCli([config, '--until', 'walks'], env)];
     const codes = await Promise.all([exitOf(a), exitOf(b)]);
     expect(codes).toEqual([0, 0]);
     const outputs = a.output() + b.output();

@@ -66,6 +66,8 @@ export async function workspace(): Promise<Workspace> {
         implementations: STAGE_IMPLEMENTATIONS,
         sink,
         signal: new AbortController().signal,
+        // The data stages unless a test asks for more: they are what most runner tests exercise.
+        until: 'walks',
         ...options,
       });
       return { ...outcome, sink };

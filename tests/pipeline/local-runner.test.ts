@@ -19,7 +19,7 @@ describe('runExperiment', () => {
       ['graph', 'computed', 'miss'],
       ['walks', 'computed', 'miss'],
     ]);
-    expect(result.unavailable_stages).toEqual(['train', 'evaluate', 'analyse', 'figures', 'report']);
+    expect(result.unavailable_stages).toEqual(['evaluate', 'analyse', 'figures', 'report']);
     expect(result.metadata.git_commit).toMatch(/^([0-9a-f]{12}(-dirty)?|unknown)$/);
     for (const file of ['graph_vertices.parquet', 'graph_edges.parquet', 'walks_train.parquet', 'walks_eval.parquet', 'walk_events_train.parquet']) {
       expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
@@ -142,6 +142,39 @@ describe('runExperiment', () => {
     expect(await ws.store.list('walks')).toHaveLength(0);
     const resumed = await ws.run(tinyConfig());
     expect(resumed.result.stages.map((s) => s.status)).toEqual(['reused', 'computed']);
+  });
+
+  it('trains after the data stages, publishes the model and curves, and reuses all three on a re-run', async () => {
+    const ws = await workspace();
+    const first = await ws.run(tinyConfig(), { until: undefined });
+    expect(first.status).toBe('succeeded');
+    expect(first.result.stages.map((s) => [s.name, s.status])).toEqual([
+      ['graph', 'computed'],
+      ['walks', 'computed'],
+      ['train', 'computed'],
+    ]);
+    const train = first.result.stages[2];
+    expect(train.summary).toMatchObject({ steps: expect.any(Number), gate_passed: expect.any(Boolean), backend: { provider: 'cpu' } });
+    expect(existsSync(join(train.artifact_dir!, 'model.onnx'))).toBe(true);
+    expect(existsSync(join(first.resultDir, 'training_curves.parquet'))).toBe(true);
+    const again = await ws.run(tinyConfig(), { until: undefined });
+    expect(again.result.stages.map((s) => s.status)).toEqual(['reused', 'reused', 'reused']);
+  });
+
+  it('stops with status gate_failed after training when require_gate is set and the gate fails, keeping the model', async () => {
+    const ws = await workspace();
+    // Twenty steps cannot pass the gate.
+    const config = tinyConfig({ training: { max_steps: 20, eval_interval: 20, require_gate: true } });
+    const outcome = await ws.run(config, { until: undefined });
+    expect(outcome.status).toBe('gate_failed');
+    expect(outcome.error?.code).toBe('GATE_FAILED');
+    expect(outcome.error?.message).toMatch(/^stopped after train: the sufficiency gate failed .* training\.require_gate is true$/);
+    expect(outcome.result.stages[2].status).toBe('computed');
+    expect(await ws.store.list('train')).toHaveLength(1);
+    // Lifting require_gate reuses the trained model: it is not part of the train stage's key.
+    const relaxed = await ws.run(tinyConfig({ training: { max_steps: 20, eval_interval: 20 } }), { until: undefined });
+    expect(relaxed.status).toBe('succeeded');
+    expect(relaxed.result.stages[2].status).toBe('reused');
   });
 
   it('writes walks whose tokens read back as the corpus shape', async () => {

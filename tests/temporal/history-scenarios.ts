@@ -13,6 +13,7 @@ import { loadConfigFile } from '../../src/config/load';
 import { configHash, experimentId } from '../../src/config/hash';
 import type { ExperimentInput } from '../../src/workflows/definitions';
 import { HistoryBuilder } from './history-builder';
+import type { StageName } from '../../src/pipeline/dag';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HISTORIES_DIR = join(PROJECT_ROOT, 'tests', 'fixtures', 'histories');
@@ -25,7 +26,8 @@ const OPERATOR_WAIT_SECONDS = 7 * 24 * 3600;
 /** The experiment input every scenario starts with (configs/tiny.json). */
 export function experimentInput(): ExperimentInput {
   const { config } = loadConfigFile(join(PROJECT_ROOT, 'configs', 'tiny.json'));
-  return { config, experimentId: experimentId(config), configHash: configHash(config) };
+  // The stage list of the experiments these histories recorded: it is part of the input.
+  return { config, experimentId: experimentId(config), stages: ['graph', 'walks'], configHash: configHash(config) };
 }
 
 function stageResult(stage: RunStageResult['stage'], attempt = 1): RunStageResult {
@@ -152,7 +154,7 @@ export function sweepInput() {
   const tiny = experimentInput().config;
   const sweep = { n_values: [50], K_values: [2], p_in_values: [0.4], p_out_values: [0.08], w_values: [8], r_scale_values: [0.625], d_model_values: [16], n_layers_values: [1], seeds: [1, 2] };
   const config = parseConfig({ ...tiny, sweep }).config;
-  return { config, concurrency: 1 };
+  return { config, stages: ['graph', 'walks'] as StageName[], concurrency: 1 };
 }
 
 /** Two grid points with concurrency 1: the second child starts when the first completes. */

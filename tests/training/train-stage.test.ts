@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/artifacts/artifact-store';
 import { columnData, readParquet, writeIntMatrix } from '../../src/artifacts/parquet';
 import { experimentConfigSchema } from '../../src/config/schema';
-import { Cancelled, InputError } from '../../src/errors';
+import { Cancelled } from '../../src/errors';
 import { trainStageDeclaration } from '../../src/pipeline/dag';
 import { checkpointStore } from '../../src/pipeline/checkpoints';
 import type { CheckpointStore, StageContext } from '../../src/pipeline/stage';
@@ -28,7 +28,6 @@ function slice(training: Partial<TrainSlice['training']> = {}): TrainSlice {
       checkpoint_interval: 30,
       max_epochs: null,
       early_stop: false,
-      require_gate: false,
       ...training,
     },
     runtime: { device: 'cpu' },
@@ -144,11 +143,12 @@ describe('the train stage', () => {
     expect(summary.failure_reason).toMatch(/^the sufficiency gate failed after 5 steps \(0\.13 epochs\): edge compliance 0\.\d{4} \(needs > 0\.95\)/);
   });
 
-  test('EXPECTED FAILURE - with require_gate a failed gate fails the stage with an InputError', async () => {
-    const { context } = await makeContext(slice({ learning_rate: 1e-7, max_steps: 5, eval_interval: 5, require_gate: true }), await checkpoints());
-    const run = stage.run(context);
-    await expect(run).rejects.toThrow(InputError);
-    await expect(run).rejects.toThrow(/train: the sufficiency gate failed after 5 steps .* rule compliance \d\.\d{4} \(needs > 0\.8\); training\.require_gate is true/);
+  test('with require_gate a failed gate stops the pipeline after training, and only then', () => {
+    const config = (requireGate: boolean) => experimentConfigSchema.parse({ training: { require_gate: requireGate } });
+    const failed = { gate_passed: false, failure_reason: 'edge compliance 0.5 (needs > 0.95)' };
+    expect(trainStageDeclaration.stopAfter!(config(true), failed)).toMatch(/sufficiency gate failed \(edge compliance 0\.5 \(needs > 0\.95\)\) and training\.require_gate is true/);
+    expect(trainStageDeclaration.stopAfter!(config(false), failed)).toBeNull();
+    expect(trainStageDeclaration.stopAfter!(config(true), { gate_passed: true })).toBeNull();
   });
 
   test('EXPECTED FAILURE - walks of another length than training.walk_length are refused', async () => {
@@ -162,7 +162,7 @@ describe('the train stage', () => {
       model: config.model,
       training: {
         w: 64, walk_length: 256, learning_rate: 3e-4, batch_size: 64, max_steps: 50000, eval_interval: 1000,
-        checkpoint_interval: 5000, max_epochs: null, early_stop: true, require_gate: false,
+        checkpoint_interval: 5000, max_epochs: null, early_stop: true,
       },
       runtime: { device: 'auto' },
       seed: 42,
