@@ -19,6 +19,30 @@ export interface RunArgs {
 
 const USAGE = 'usage: <config.json> [--until <stage>] [--force <stage>]... [--force-all] [--dry-run] [--verbose] [--skip-preflight]';
 
+/** The help text of `experiment` and `plan`. */
+export function runHelp(command: 'experiment' | 'plan'): string {
+  return [
+    `npm run ${command} -- <config.json> [options]`,
+    '',
+    command === 'experiment' ? 'Runs (or resumes) the experiment in this process.' : 'Shows, per stage, whether it is cached and why not; computes nothing.',
+    '',
+    `  --until <stage>     stop after this stage (one of: ${STAGES.map((s) => s.name).join(', ')})`,
+    '  --force <stage>     recompute this stage even when cached (repeatable)',
+    '  --force-all         recompute every stage',
+    ...(command === 'experiment'
+      ? ['  --dry-run           print the plan and exit', '  --verbose, -v       more detail (gate evaluations, checkpoints, pre-flight)', '  --skip-preflight    do not check disk, memory and folders first']
+      : []),
+    '',
+    'Exit codes: 0 success, 1 run failed, 2 invalid input, 130 interrupted.',
+    '',
+  ].join('\n');
+}
+
+/** True when the user asked for help. */
+export function helpRequested(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 /** Parses `argv` (without node and script). */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   let parsed;

@@ -12,13 +12,17 @@ import { recordFinishedRun } from '../ops/record-run';
 import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
 import { FingerprintCache, planExperiment } from '../pipeline/plan';
 import { formatDuration, progressSinkFor, type ProgressSink } from '../pipeline/progress';
-import { parseRunArgs } from './args';
+import { helpRequested, parseRunArgs, runHelp } from './args';
 import { isMainModule } from './is-main';
 import { runCli } from './main';
 import { renderPlan } from './render-plan';
 import { displayPath, headerLines, openSession, PROJECT_ROOT } from './setup';
 
 export async function experimentCommand(argv: readonly string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write(runHelp('experiment'));
+    return ExitCode.success;
+  }
   const args = parseRunArgs(argv);
   const session = await openSession(args.configPath);
   const { config, warnings, store, resultsRoot } = session;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { experimentId } from '../config/hash';
 import { ExitCode } from '../errors';
 import { FingerprintCache, planExperiment } from '../pipeline/plan';
-import { parseRunArgs } from './args';
+import { helpRequested, parseRunArgs, runHelp } from './args';
 import { isMainModule } from './is-main';
 import { runCli } from './main';
 import { renderPlan } from './render-plan';
@@ -14,6 +14,10 @@ import { headerLines, openSession, PROJECT_ROOT } from './setup';
 
 /** Prints the plan; exit 0. */
 export async function planCommand(argv: readonly string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write(runHelp('plan'));
+    return ExitCode.success;
+  }
   const args = parseRunArgs(argv);
   const { config, warnings, store, resultsRoot } = await openSession(args.configPath);
   const { STAGE_IMPLEMENTATIONS } = await import('../stages/index');

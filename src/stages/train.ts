@@ -103,7 +103,7 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
   const result = await runTrainingJob(job, {
     signal: context.signal,
     onProgress: (p) =>
-      context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: p.learningRate, 'tokens/s': Math.round(p.tokensPerSecond) }),
+      context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: Number(p.learningRate.toPrecision(3)), 'tokens/s': Math.round(p.tokensPerSecond) }),
     onGate: (gate) => context.log(describeGate(gate)),
     onCheckpoint: async (checkpoint) => {
       await context.checkpoint.save(checkpointMeta(checkpoint), (dir) => writeCheckpointFiles(dir, checkpoint));

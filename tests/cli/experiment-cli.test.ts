@@ -89,6 +89,13 @@ describe('experiment CLI', () => {
     expect(out.stderr).toMatch(/trainng: unknown key/);
   });
 
+  it('prints its options and the exit codes for --help and exits 0', () => {
+    const out = runCli('experiment', ['--help'], freshEnv());
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/--until <stage>\s+stop after this stage \(one of: graph, walks, train\)/);
+    expect(out.stdout).toMatch(/Exit codes: 0 success, 1 run failed, 2 invalid input, 130 interrupted\./);
+  });
+
   it('exits 2 for an unknown stage in --force', () => {
     const env = freshEnv();
     const out = runCli('experiment', [tiny, '--force', 'grph'], env);
