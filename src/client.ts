@@ -14,8 +14,11 @@ import { parseClientArgs, type ClientCommand } from './cli/temporal-client-args'
 import { connectClient, temporalSettings } from './cli/temporal-connection';
 import { resetEventFor, startInput } from './cli/temporal-history';
 import { mergePending, renderProgress, type PendingActivity } from './cli/temporal-progress';
-import { configHash, experimentId } from './config/hash';
+import { configHash, experimentId, shortHash } from './config/hash';
 import { loadConfigFile } from './config/load';
+import { expandSweep, type SweepPoint } from './ops/sweep-expand';
+import { readSweepDefinition, sweepSpecFromDefinition } from './ops/sweep-load';
+import type { SweepDefinition } from './ops/sweep-spec';
 import { ExitCode, InputError, ResourceError } from './errors';
 import type { StageHeartbeat } from './activities/contract';
 import { TASK_QUEUES, abortSignal, progressQuery, resumeSignal, type ExperimentInput, type ProgressView } from './workflows/definitions';
@@ -27,13 +30,14 @@ import { stagesUpTo } from './pipeline/dag';
 /** Runs one client command; resolves with the exit code. */
 export async function clientCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const command = parseClientArgs(argv);
-  // Input is validated before any connection attempt: a bad config exits 2 even with no server.
-  const prepared = command.name === 'submit' || command.name === 'sweep' ? loadConfigFile(command.configPath) : null;
+  // Input is validated before any connection attempt: a bad config or sweep exits 2 even with no server.
+  const prepared = command.name === 'submit' ? loadConfigFile(command.configPath) : null;
+  const sweep = command.name === 'sweep' ? prepareSweep(command.sweepPath) : null;
   const settings = temporalSettings();
   const client = await connectClient(settings);
   const print = (line: string) => out.write(`${line}\n`);
   try {
-    return await dispatch(client, command, prepared, print, out);
+    return await dispatch(client, command, prepared, sweep, print, out);
   } catch (error) {
     const { WorkflowNotFoundError } = await import('@temporalio/client');
     if (error instanceof WorkflowNotFoundError) {
@@ -50,6 +54,7 @@ async function dispatch(
   client: Client,
   command: ClientCommand,
   prepared: { config: ExperimentInput['config'] } | null,
+  sweep: PreparedSweep | null,
   print: Print,
   out: NodeJS.WritableStream,
 ): Promise<number> {
@@ -57,7 +62,7 @@ async function dispatch(
     case 'submit':
       return await submit(client, command, experimentInput(prepared!.config, command.force, command.until), print);
     case 'sweep':
-      return await submitSweep(client, prepared!.config, command, print);
+      return await submitSweep(client, sweep!, command, print);
     case 'status':
       return await status(client, command.id, command.json, print);
     case 'watch':
@@ -115,15 +120,35 @@ async function submit(client: Client, command: { wait: boolean; watch: boolean }
   return ExitCode.success;
 }
 
-async function submitSweep(client: Client, config: ExperimentInput['config'], command: { concurrency: number; wait: boolean }, print: Print): Promise<number> {
-  if (config.sweep === null) throw new InputError('the config has no sweep block; submit it with `submit` instead');
-  const workflowId = `sweep_${configHash(config)}`;
+/** A sweep read and expanded once, as `npm run sweep` does: every point valid, or a ConfigError listing each problem. */
+interface PreparedSweep {
+  source: string;
+  definition: SweepDefinition;
+  points: readonly SweepPoint[];
+}
+
+function prepareSweep(source: string): PreparedSweep {
+  const definition = readSweepDefinition(source);
+  return { source, definition, points: expandSweep(sweepSpecFromDefinition(definition, source)) };
+}
+
+async function submitSweep(client: Client, sweep: PreparedSweep, command: { concurrency?: number; wait: boolean }, print: Print): Promise<number> {
+  const { source, definition, points } = sweep;
+  // The same experiments make the same sweep, whichever file they were written in.
+  const workflowId = `sweep_${shortHash(points.map((point) => point.experimentId))}`;
+  const concurrency = command.concurrency ?? definition.parallel;
   try {
-    await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId, args: [{ config, stages: stagesUpTo().map((stage) => stage.name), concurrency: command.concurrency }], memo: { description: config.description, tags: config.tags } });
+    await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
+      taskQueue: TASK_QUEUES.cpu,
+      workflowId,
+      args: [{ definition, source, stages: stagesUpTo().map((stage) => stage.name), concurrency }],
+      // The base config's (it need not be valid on its own: points are validated, not the base).
+      memo: { description: definition.base.description ?? '', tags: definition.base.tags ?? [] },
+    });
   } catch (error) {
     throw explainStartError(error);
   }
-  print(`submitted sweep ${workflowId} (at most ${command.concurrency} experiments at a time)`);
+  print(`submitted sweep ${workflowId}: ${points.length} point(s) from ${source} (at most ${concurrency} experiments at a time)`);
   return command.wait ? waitFor(client.workflow.getHandle(workflowId), print) : ExitCode.success;
 }
 

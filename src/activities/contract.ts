@@ -3,6 +3,7 @@
  * never arrays of data. Types only, so the workflow sandbox can import this file.
  */
 import type { ExperimentConfig } from '../config/schema';
+import type { SweepDefinition } from '../ops/sweep-spec';
 import type { StageName } from '../pipeline/dag';
 import type { StageRecord } from '../pipeline/result-schema';
 import type { ProgressDetails } from '../pipeline/stage';
@@ -74,27 +75,30 @@ export interface WriteResultsOutput {
   outputs: number;
 }
 
-/** Input of the `sweepPoints` activity: one page of a sweep's grid. */
+/** Input of the `sweepPoints` activity: one page of a sweep's points. */
 export interface SweepPointsInput {
-  /** The normalised config whose `sweep` block defines the grid. */
-  config: ExperimentConfig;
+  /** The sweep as `readSweepDefinition` read it (src/ops/sweep-load.ts). */
+  definition: SweepDefinition;
+  /** The file it was read from, for messages. */
+  source: string;
   offset: number;
   limit: number;
 }
 
-/** One grid point: a runnable experiment, or the reason it cannot run. */
+/** One point of a sweep: a validated, runnable experiment. */
 export interface SweepPoint {
+  /** 0-based, in expansion order (seeds innermost). */
   index: number;
-  /** Field values of this point, e.g. `{ 'graph.n': 500, seed: 7 }`. */
-  values: Record<string, number>;
-  experimentId: string | null;
-  configHash: string | null;
-  config: ExperimentConfig | null;
-  /** Set when the point's config is invalid (for example K does not divide n). */
-  problem: string | null;
+  /** The point's coordinates, axis -> value, e.g. `{ 'graph.n': 500, seed: 7 }`. */
+  values: Record<string, unknown>;
+  experimentId: string;
+  configHash: string;
+  config: ExperimentConfig;
+  /** Always null: an invalid point makes the whole sweep invalid (`expandSweep`). */
+  problem: null;
 }
 
-/** A page of grid points and the grid's size. */
+/** A page of points and the sweep's size. */
 export interface SweepPage {
   total: number;
   points: SweepPoint[];

@@ -13,7 +13,8 @@ export const LISTABLE_STATUSES: readonly ExperimentStatus[] = ['running', 'waiti
 /** A parsed client command. */
 export type ClientCommand =
   | { name: 'submit'; configPath: string; wait: boolean; watch: boolean; force: StageName[]; until?: StageName }
-  | { name: 'sweep'; configPath: string; concurrency: number; wait: boolean }
+  /** `concurrency` absent: the sweep's own `parallel` (as `npm run sweep`). */
+  | { name: 'sweep'; sweepPath: string; concurrency?: number; wait: boolean }
   | { name: 'status'; id: string; json: boolean }
   | { name: 'watch'; id: string; intervalMs: number }
   | { name: 'resume'; id: string; stage?: StageName }
@@ -27,7 +28,7 @@ export type ClientCommand =
 export const CLIENT_USAGE = [
   'usage: tsx src/client.ts <command> ...',
   '  submit <config.json> [--wait] [--watch] [--force <stage>]... [--until <stage>]',
-  '  sweep <config.json> [--concurrency N] [--wait]',
+  '  sweep <sweep.json | config.json with a sweep block> [--concurrency N] [--wait]',
   '  status <experiment-id> [--json]',
   '  watch <experiment-id> [--interval <seconds>]',
   '  resume <experiment-id> [--stage <stage>]',
@@ -54,8 +55,9 @@ export function parseClientArgs(argv: readonly string[]): ClientCommand {
       return { name, configPath: positional, wait: values.wait === true, watch: values.watch === true, force, ...(until === undefined ? {} : { until }) };
     }
     case 'sweep': {
-      const { values, positional } = parse(rest, 'config file', { concurrency: { type: 'string' }, wait: { type: 'boolean' } });
-      return { name, configPath: positional, concurrency: positiveInt('--concurrency', values.concurrency, 4), wait: values.wait === true };
+      const { values, positional } = parse(rest, 'sweep file', { concurrency: { type: 'string' }, wait: { type: 'boolean' } });
+      const concurrency = values.concurrency === undefined ? undefined : positiveInt('--concurrency', values.concurrency, 1);
+      return { name, sweepPath: positional, wait: values.wait === true, ...(concurrency === undefined ? {} : { concurrency }) };
     }
     case 'status': {
       const { values, positional } = parse(rest, 'experiment id', { json: { type: 'boolean' } });

@@ -2,6 +2,8 @@
  * Reading a sweep: a sweep file `{ base, grid, seeds?, parallel?, description? }` validated
  * with zod, or a config whose original `sweep` block is set. Every problem is a ConfigError
  * line naming the file, the field, the value and the rule; all are reported at once.
+ * `readSweepDefinition` gives the sweep as plain JSON (what the Temporal sweep carries) and
+ * `sweepSpecFromDefinition` its axes: the one definition of a sweep for both runners.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,7 +12,7 @@ import { parseConfig } from '../config/load';
 import { ConfigError } from '../errors';
 import { configPathProblem, setConfigPath } from './config-paths';
 import { legacySweepAxes } from './legacy-sweep';
-import type { SweepAxis, SweepSpec } from './sweep-spec';
+import type { SweepAxis, SweepDefinition, SweepSpec } from './sweep-spec';
 
 /** The sweep file format. */
 export const sweepFileSchema = z.strictObject({
@@ -25,14 +27,37 @@ export const sweepFileSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-/** Reads the sweep at `path` (a sweep file or a config with a sweep block). */
+/** Reads the sweep at `path` (a sweep file or a config with a sweep block), ready to expand. */
 export function loadSweep(path: string): SweepSpec {
+  return sweepSpecFromDefinition(readSweepDefinition(path), path);
+}
+
+/**
+ * Reads and checks the sweep at `path` as plain JSON (a `base` path is read and inlined).
+ * @throws ConfigError listing every problem of the file.
+ */
+export function readSweepDefinition(path: string): SweepDefinition {
   const raw = readJsonObject(path, 'sweep file');
   if ('base' in raw || 'grid' in raw) return fromSweepFile(path, raw);
   return fromConfigSweepBlock(path, raw);
 }
 
-function fromSweepFile(path: string, raw: Record<string, unknown>): SweepSpec {
+/**
+ * The axes of a definition, in application order: the grid's paths, the original sweep
+ * block's fields, then the seeds. `source` names the sweep in messages.
+ */
+export function sweepSpecFromDefinition(definition: SweepDefinition, source: string): SweepSpec {
+  const axes: SweepAxis[] = Object.entries(definition.grid).map(([name, values]) => pathAxis(name, values));
+  if (definition.legacy !== undefined) axes.push(...legacySweepAxes(definition.legacy));
+  if (definition.seeds !== undefined) axes.push(pathAxis('seed', definition.seeds));
+  return { source, base: definition.base, axes, parallel: definition.parallel, notes: definition.notes };
+}
+
+function pathAxis(name: string, values: readonly unknown[]): SweepAxis {
+  return { name, values, apply: (config, value) => setConfigPath(config, name, value) };
+}
+
+function fromSweepFile(path: string, raw: Record<string, unknown>): SweepDefinition {
   const parsed = sweepFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(path, raw, issue)));
@@ -44,17 +69,11 @@ function fromSweepFile(path: string, raw: Record<string, unknown>): SweepSpec {
   });
   if (seeds !== undefined && 'seed' in grid) problems.push(`${path}: grid.seed: also given as "seeds" — give the seeds once`);
   if (problems.length > 0) throw new ConfigError(problems);
-  const axes: SweepAxis[] = Object.entries(grid).map(([name, values]) => ({
-    name,
-    values,
-    apply: (config, value) => setConfigPath(config, name, value),
-  }));
-  if (seeds !== undefined) axes.push({ name: 'seed', values: seeds, apply: (config, value) => setConfigPath(config, 'seed', value) });
   const baseObject = typeof base === 'string' ? readJsonObject(resolve(dirname(path), base), `base config of ${path}`) : base;
-  return { source: path, base: withoutSweepBlock(baseObject), axes, parallel, notes: [] };
+  return { base: withoutSweepBlock(baseObject), grid, ...(seeds === undefined ? {} : { seeds }), parallel, notes: [] };
 }
 
-function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): SweepSpec {
+function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): SweepDefinition {
   try {
     parseConfig(raw);
   } catch (error) {
@@ -65,12 +84,12 @@ function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): Sweep
   if (typeof block !== 'object' || block === null) {
     throw new ConfigError(`${path}: neither a sweep file (with "base" and "grid") nor a config with a "sweep" block — nothing to sweep`);
   }
-  const axes = legacySweepAxes(block as Record<string, unknown>);
+  const legacy = structuredClone(block) as Record<string, unknown>;
   const notes = ['read as the original config layout: its "sweep" block gives the axes; fields it omits keep the config\'s value'];
-  if (axes.some((axis) => axis.name === 'sweep.r_scale_values')) {
+  if (Array.isArray(legacy.r_scale_values)) {
     notes.push('sweep.r_scale_values sets training.r = trunc(scale * w), a label: points that differ only in r share every artifact');
   }
-  return { source: path, base: withoutSweepBlock(raw), axes, parallel: 1, notes };
+  return { base: withoutSweepBlock(raw), grid: {}, legacy, parallel: 1, notes };
 }
 
 function describeIssue(path: string, raw: Record<string, unknown>, issue: z.core.$ZodIssue): string[] {

@@ -1,8 +1,29 @@
 /**
  * What a sweep is before expansion: a base config (raw JSON), its axes and where it came
  * from. A sweep is read from a sweep file (`{ base, grid, seeds?, parallel? }`) or from a
- * config whose original `sweep` block is set (see `legacy-sweep.ts`).
+ * config whose original `sweep` block is set (see `legacy-sweep.ts`). Types only (and a
+ * constant), so the workflow sandbox can import the definition's type.
  */
+
+/**
+ * A read and checked sweep as plain JSON, so it can cross the workflow/activity boundary:
+ * `sweepSpecFromDefinition` (sweep-load.ts) turns it into the axes that `expandSweep` runs,
+ * the same way for `npm run sweep` and for the Temporal sweep.
+ */
+export interface SweepDefinition {
+  /** The base config, inlined (a `base` path already read), without its `sweep` block. */
+  base: Record<string, unknown>;
+  /** Dotted config path -> its values (a sweep file's `grid`; empty for a config's sweep block). */
+  grid: Record<string, unknown[]>;
+  /** A sweep file's `seeds` (the innermost axis). */
+  seeds?: number[];
+  /** The raw original `sweep` block, when the sweep is a config (see legacy-sweep.ts). */
+  legacy?: Record<string, unknown>;
+  /** Points run at once by default. */
+  parallel: number;
+  /** How the file was interpreted, for the header. */
+  notes: string[];
+}
 
 /** One dimension of the grid: a name shown in coordinates, its values and how a value is set. */
 export interface SweepAxis {

@@ -1,8 +1,9 @@
 /**
- * `sweepWorkflow`: one child `experimentWorkflow` per point of the config's `sweep` grid
- * (fields x seeds), at most `concurrency` at a time. The grid is expanded page by page by an
- * activity (it needs validation and hashing, which are not sandbox code), and the workflow
- * continues as new before its history grows large, carrying only counters forward.
+ * `sweepWorkflow`: one child `experimentWorkflow` per point of a sweep (a sweep file or a
+ * config with the original `sweep` block, as `npm run sweep` reads it), at most `concurrency`
+ * at a time. The points come page by page from an activity that expands the sweep with
+ * `expandSweep` (validation and hashing are not sandbox code), and the workflow continues as
+ * new before its history grows large, carrying only counters forward.
  */
 import {
   ParentClosePolicy,
@@ -15,17 +16,16 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index';
 import type { SweepPoint } from '../activities/contract';
-import type { ExperimentConfig } from '../config/schema';
+import type { SweepDefinition } from '../ops/sweep-spec';
 import { BOOKKEEPING_ACTIVITY_OPTIONS } from './activity-options';
 import type { ExperimentTimeouts } from './definitions';
 import { experimentWorkflow } from './experiment-workflow';
 import { CONFIG_HASH, EXPERIMENT_ID } from './search-attributes';
 import type { StageName } from '../pipeline/dag';
 
-
 const { sweepPoints } = proxyActivities<Activities>(BOOKKEEPING_ACTIVITY_OPTIONS);
 
-/** Grid points fetched per activity call. */
+/** Points fetched per activity call. */
 const PAGE_SIZE = 25;
 /** Continue as new past this many events even if the server does not suggest it yet. */
 const HISTORY_EVENT_LIMIT = 10_000;
@@ -34,8 +34,10 @@ const MAX_REPORTED_FAILURES = 100;
 
 /** Input of `sweepWorkflow`. */
 export interface SweepInput {
-  /** The normalised config whose `sweep` block defines the grid. */
-  config: ExperimentConfig;
+  /** The sweep, as `readSweepDefinition` read it at submission. */
+  definition: SweepDefinition;
+  /** The file it was read from, for messages. */
+  source: string;
   /** The stages every child runs, fixed at submission (see `ExperimentInput.stages`). */
   stages: StageName[];
   /** Children running at the same time. @default 4 */
@@ -48,22 +50,22 @@ export interface SweepInput {
 /** What a sweep did, carried across continue-as-new and returned at the end. */
 export interface SweepSummary {
   total: number | null;
-  /** Index of the next grid point to start. */
+  /** Index of the next point to start. */
   next: number;
   succeeded: number;
   failed: number;
-  /** Invalid points and points whose experiment was already running elsewhere. */
+  /** Points whose experiment was already running elsewhere. */
   skipped: number;
   failures: { experimentId: string | null; index: number; reason: string }[];
 }
 
-/** Runs the whole grid; resolves with the counts once every child has finished. */
+/** Runs every point; resolves with the counts once every child has finished. */
 export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   const summary: SweepSummary = input.carried ?? { total: null, next: 0, succeeded: 0, failed: 0, skipped: 0, failures: [] };
   const concurrency = Math.max(1, input.concurrency ?? 4);
   let running = 0;
   for (;;) {
-    const page = await sweepPoints({ config: input.config, offset: summary.next, limit: PAGE_SIZE });
+    const page = await sweepPoints({ definition: input.definition, source: input.source, offset: summary.next, limit: PAGE_SIZE });
     summary.total = page.total;
     if (page.points.length === 0) break;
     for (const point of page.points) {
@@ -87,20 +89,16 @@ function historyIsLarge(): boolean {
   return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENT_LIMIT;
 }
 
-/** Runs one grid point as a child and counts the outcome; never rejects. */
+/** Runs one point as a child and counts the outcome; never rejects. */
 async function runPoint(point: SweepPoint, input: SweepInput, summary: SweepSummary): Promise<void> {
-  if (point.config === null || point.experimentId === null) {
-    recordFailure(summary, 'skipped', point, point.problem ?? 'invalid grid point');
-    return;
-  }
   try {
     const child = await startChild(experimentWorkflow, {
       workflowId: point.experimentId,
-      args: [{ config: point.config, experimentId: point.experimentId, stages: input.stages, configHash: point.configHash ?? undefined, timeouts: input.timeouts }],
+      args: [{ config: point.config, experimentId: point.experimentId, stages: input.stages, configHash: point.configHash, timeouts: input.timeouts }],
       memo: { description: point.config.description, tags: point.config.tags, sweepPoint: point.values },
       typedSearchAttributes: [
         { key: EXPERIMENT_ID, value: point.experimentId },
-        ...(point.configHash === null ? [] : [{ key: CONFIG_HASH, value: point.configHash }]),
+        { key: CONFIG_HASH, value: point.configHash },
       ],
       // Children keep running (and can be resumed by id) when a sweep continues as new or is cancelled.
       parentClosePolicy: ParentClosePolicy.ABANDON,

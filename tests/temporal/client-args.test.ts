@@ -15,6 +15,11 @@ describe('client arguments', () => {
     });
   });
 
+  it('sweep takes a sweep file (or a config with a sweep block); without --concurrency the parallel of the file applies', () => {
+    expect(parseClientArgs(['sweep', 'configs/sweeps/s.json'])).toEqual({ name: 'sweep', sweepPath: 'configs/sweeps/s.json', wait: false });
+    expect(parseClientArgs(['sweep', 's.json', '--concurrency', '3', '--wait'])).toEqual({ name: 'sweep', sweepPath: 's.json', concurrency: 3, wait: true });
+  });
+
   it('status, watch, resume, abort, replay, reset and history take an experiment id', () => {
     expect(parseClientArgs(['status', 'x', '--json'])).toEqual({ name: 'status', id: 'x', json: true });
     expect(parseClientArgs(['watch', 'x', '--interval', '5'])).toEqual({ name: 'watch', id: 'x', intervalMs: 5000 });

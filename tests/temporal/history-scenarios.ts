@@ -3,17 +3,17 @@
  * each workflow task, the commands the experiment workflow issues, in order. Regenerate
  * with `npx tsx tests/temporal/history-scenarios.ts` after a deliberate, patched change.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunStageResult } from '../../src/activities/contract';
 import { sweepPoints } from '../../src/activities/sweep-points';
-import { parseConfig } from '../../src/config/load';
 import { loadConfigFile } from '../../src/config/load';
 import { configHash, experimentId } from '../../src/config/hash';
+import type { SweepDefinition } from '../../src/ops/sweep-spec';
 import type { ExperimentInput } from '../../src/workflows/definitions';
+import type { SweepInput } from '../../src/workflows/sweep-workflow';
 import { HistoryBuilder } from './history-builder';
-import type { StageName } from '../../src/pipeline/dag';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HISTORIES_DIR = join(PROJECT_ROOT, 'tests', 'fixtures', 'histories');
@@ -149,19 +149,18 @@ export function parallelDiamond(): HistoryBuilder {
   return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
 }
 
-/** A sweep over two seeds of the tiny config (its input and the grid the activity returns). */
-export function sweepInput() {
-  const tiny = experimentInput().config;
-  const sweep = { n_values: [50], K_values: [2], p_in_values: [0.4], p_out_values: [0.08], w_values: [8], r_scale_values: [0.625], d_model_values: [16], n_layers_values: [1], seeds: [1, 2] };
-  const config = parseConfig({ ...tiny, sweep }).config;
-  return { config, stages: ['graph', 'walks'] as StageName[], concurrency: 1 };
+/** A sweep over two seeds of the tiny config: a sweep file `{ base: "../tiny.json", seeds: [1, 2] }` as read. */
+export function sweepInput(): SweepInput {
+  const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'tiny.json'), 'utf8')) as Record<string, unknown>;
+  const definition: SweepDefinition = { base, grid: {}, seeds: [1, 2], parallel: 1, notes: [] };
+  return { definition, source: 'configs/sweeps/tiny-seeds.json', stages: ['graph', 'walks'], concurrency: 1 };
 }
 
-/** Two grid points with concurrency 1: the second child starts when the first completes. */
+/** Two points with concurrency 1: the second child starts when the first completes. */
 export function sweepTwoPoints(): HistoryBuilder {
   const input = sweepInput();
-  const page = sweepPoints({ config: input.config, offset: 0, limit: 25 });
-  const [first, second] = page.points.map((point) => point.experimentId!);
+  const page = sweepPoints({ definition: input.definition, source: input.source, offset: 0, limit: 25 });
+  const [first, second] = page.points.map((point) => point.experimentId);
   const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
   const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
   history.workflowTask();
