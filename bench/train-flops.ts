@@ -9,16 +9,10 @@
  * same size (gradient with respect to each operand), so a step is 3x the forward count.
  * Embedding lookups, LayerNorm, softmax, GELU, the loss, clipping and AdamW are not counted.
  */
+import type { TrainShape } from './train';
 
 /** The model and batch dimensions that determine the FLOP count. */
-export interface FlopShape {
-  layers: number;
-  dModel: number;
-  heads: number;
-  context: number;
-  batch: number;
-  vocab: number;
-}
+export type FlopShape = Omit<TrainShape, 'threads'>;
 
 /** Forward FLOPs of one decoder block (attention + MLP) for `shape`. */
 export function blockForwardFlops(shape: FlopShape): number {

@@ -7,6 +7,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FileArtifactStore, gcStore, resolveStoreRoot, type GcReport } from '../artifacts/artifact-store-impl';
 import type { Manifest } from '../artifacts/artifact-store';
 import { ConfigError, ExitCode, exitCodeFor, toPipelineError } from '../errors';
+import { formatBytes, parseAge } from '../ops/duration';
+import { formatTable } from '../ops/text-table';
 
 const USAGE = 'usage: npm run cache -- ls [--stage S] | verify [--stage S] | gc [--dry-run] [--older-than 7d]';
 
@@ -79,7 +81,7 @@ async function verify(store: FileArtifactStore, flags: Flags): Promise<number> {
 }
 
 async function gc(store: FileArtifactStore, flags: Flags): Promise<number> {
-  const olderThan = flags['older-than'] === undefined ? null : parseDuration(flags['older-than'] as string);
+  const olderThan = flags['older-than'] === undefined ? null : parseAge(flags['older-than'] as string, '--older-than');
   const now = Date.now();
   // An artifact whose finish time cannot be read is kept: gc never deletes what it cannot date.
   const keep = (m: Manifest): boolean =>
@@ -97,33 +99,8 @@ function printGcReport(report: GcReport): void {
   console.log(`${report.dryRun ? 'would free' : 'freed'} ${formatBytes(report.bytes)} in ${report.removed.length} director${report.removed.length === 1 ? 'y' : 'ies'}`);
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** Parses `30s`, `15m`, `12h`, `7d` or `2w` into milliseconds. */
-function parseDuration(text: string): number {
-  const match = /^(\d+)([smhdw])$/.exec(text);
-  if (match === null) throw new ConfigError(`--older-than: expected a duration like 7d, 12h or 30m, got ${JSON.stringify(text)}`);
-  return Number(match[1]) * DURATION_UNITS_MS[match[2]];
-}
-
 function totalBytes(manifest: Manifest): number {
   return manifest.files.reduce((sum, f) => sum + f.size, 0);
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
 main(process.argv.slice(2)).then(
