@@ -10,7 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { runCli } from './cli/main';
 import { isMainModule } from './cli/is-main';
-import { parseClientArgs, type ClientCommand } from './cli/temporal-client-args';
+import { CLIENT_USAGE, parseClientArgs, type ClientCommand } from './cli/temporal-client-args';
 import { connectClient, temporalSettings } from './cli/temporal-connection';
 import { resetEventFor, startInput } from './cli/temporal-history';
 import { mergePending, renderProgress, type PendingActivity } from './cli/temporal-progress';
@@ -29,6 +29,10 @@ import { stagesUpTo } from './pipeline/dag';
 
 /** Runs one client command; resolves with the exit code. */
 export async function clientCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    out.write(`${CLIENT_USAGE.replace('tsx src/client.ts', 'npm run temporal --')}\n`);
+    return ExitCode.success;
+  }
   const command = parseClientArgs(argv);
   // Input is validated before any connection attempt: a bad config or sweep exits 2 even with no server.
   const prepared = command.name === 'submit' ? loadConfigFile(command.configPath) : null;

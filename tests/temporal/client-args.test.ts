@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseClientArgs } from '../../src/cli/temporal-client-args';
+import { clientCommand } from '../../src/client';
 import { temporalSettings } from '../../src/cli/temporal-connection';
 import { parseWorkerArgs } from '../../src/cli/temporal-worker-args';
 import { ConfigError } from '../../src/errors';
@@ -33,6 +34,13 @@ describe('client arguments', () => {
   it('list filters by a known status and limits the count', () => {
     expect(parseClientArgs(['list', '--status', 'failed', '--limit', '5'])).toEqual({ name: 'list', status: 'failed', limit: 5 });
     expect(parseClientArgs(['list'])).toEqual({ name: 'list', limit: 50 });
+  });
+
+  it('--help prints the usage with the npm command and exits 0 without connecting', async () => {
+    let written = '';
+    const code = await clientCommand(['--help'], { write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WritableStream);
+    expect(code).toBe(0);
+    expect(written).toMatch(/^usage: npm run temporal -- <command> \.\.\.\n  submit <config\.json>/);
   });
 
   it('BAD CALL - an unknown command lists the usage', () => {
