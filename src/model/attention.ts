@@ -3,6 +3,7 @@
  * (reference-pipeline.md section 6). Activations are 2-D [batch·T, d] outside this module.
  */
 import type { GraphBuilder, Value } from '../onnx/graph-builder';
+import { normalizedLinear, type NormalizedInput } from './layer-norm';
 
 /** Weights of one attention layer, stored [out, in]. */
 export interface AttentionWeights {
@@ -13,19 +14,22 @@ export interface AttentionWeights {
 }
 
 /**
- * Attention over `x` [batch·T, d] with `heads` heads; returns [batch·T, d].
+ * Attention over the LayerNorm output `x` [batch·T, d] (see {@link normalizedLinear}) with
+ * `heads` heads; returns [batch·T, d].
  * The causal mask is an additive constant (0 on and below the diagonal, -inf above), so
  * masked probabilities are exactly 0 as with PyTorch's masked_fill(-inf).
  */
-export function causalSelfAttention(b: GraphBuilder, x: Value, w: AttentionWeights, shape: { batch: number; time: number; heads: number }): Value {
+export function causalSelfAttention(b: GraphBuilder, x: NormalizedInput, w: AttentionWeights, shape: { batch: number; time: number; heads: number }): Value {
   const { batch, time, heads } = shape;
-  const d = x.shape[1];
+  const d = x.xhat.shape[1];
   const dh = d / heads;
-  // One [N, d] x [d, 3d] product instead of three: a larger GEMM, and the backward pass gets
-  // one input-gradient product instead of three plus two additions. The 1/sqrt(dh) score
-  // scale is folded into Wq (d·d values) rather than applied to Q or the scores.
-  const wqkv = b.concat([b.mul(w.q, 1 / Math.sqrt(dh)), w.k, w.v], 0);
-  const [q, k, v] = b.split(b.gemm(x, wqkv, null, { transB: true }), [d, d, d], 1);
+  // Three [N, d] x [d, d] products rather than one [N, d] x [d, 3d] product split in three:
+  // onnxruntime's Split and the Concat its gradient needs each copy the whole [N, 3d]
+  // activation, which costs more than the larger GEMM saves. The 1/sqrt(dh) score scale is
+  // Q's Gemm alpha (free) rather than a pass over Q or the scores.
+  const q = normalizedLinear(b, x, w.q, null, { alpha: 1 / Math.sqrt(dh) });
+  const k = normalizedLinear(b, x, w.k, null);
+  const v = normalizedLinear(b, x, w.v, null);
   const heads4 = (t: Value) => b.transpose(b.reshape(t, [batch, time, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
   const kh = heads4(k);
   // Transposing K's last two axes right at the MatMul lets onnxruntime fuse it (FusedMatMul).

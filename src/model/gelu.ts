@@ -36,6 +36,28 @@ export function gelu(b: GraphBuilder, x: Value): Value {
 }
 
 /**
+ * s (1 + erf(s)), which is sqrt(2) GELU(sqrt(2) s): GELU in the variable s = z / sqrt(2) that
+ * erf takes, with both constant factors left to the caller (the MLP folds them into its
+ * Gemms' alpha and beta, where they cost nothing). In float32 graphs it is a composite of 3
+ * elementwise passes forward and 6 backward, d/ds = (1 + erf s) + s (2/sqrt(pi)) exp(-s²),
+ * reusing the forward's 1 + erf s; float64 graphs use {@link erfSeries}, differentiated op
+ * by op.
+ */
+export function scaledGelu(b: GraphBuilder, s: Value): Value {
+  if (b.float === 'float64') return b.mul(s, b.add(erfSeries(b, s), 1));
+  return b.composite('ScaledGelu', [s], () => {
+    const onePlusErf = b.add(b.unary('Erf', s), 1);
+    const output = b.mul(s, onePlusErf);
+    const gradient = (g: GraphBuilder, gy: Value) => {
+      // s (2/sqrt(pi)) exp(-s²) = s exp(ln(2/sqrt(pi)) - s²): the constant rides in the Exp.
+      const density = g.unary('Exp', g.sub(Math.log(2 / Math.sqrt(Math.PI)), g.mul(s, s)));
+      return [g.mul(gy, g.add(onePlusErf, g.mul(s, density)))];
+    };
+    return { output, gradient };
+  });
+}
+
+/**
  * erf(x) = (2/sqrt(pi)) x exp(-x^2) sum_n (2x^2)^n / (2n+1)!!, evaluated in nested (Horner) form.
  * All terms are positive, so there is no cancellation; beyond |x| = 6, erf is sign(x).
  */

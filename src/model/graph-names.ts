@@ -14,6 +14,16 @@ export const nextOutput = (input: string): string => `next/${input}`;
 /** Graph output carrying the (unclipped) gradient of parameter `name` (check builds only). */
 export const gradOutput = (name: string): string => `grad/${name}`;
 
+/**
+ * Graph inputs of the flat-state training graph (training-graph.ts `flatState`): all
+ * parameters, first moments and second moments, each concatenated in parameter order.
+ */
+export const FLAT_STATE = {
+  param: 'flat/param',
+  firstMoment: 'flat/adam_m',
+  secondMoment: 'flat/adam_v',
+} as const;
+
 /** Names of the fixed training-graph inputs and outputs. */
 export const TRAINING_IO = {
   inputs: 'inputs',

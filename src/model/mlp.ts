@@ -3,7 +3,8 @@
  * with bias.
  */
 import type { GraphBuilder, Value } from '../onnx/graph-builder';
-import { gelu } from './gelu';
+import { scaledGelu } from './gelu';
+import { normalizedLinear, type NormalizedInput } from './layer-norm';
 
 /** Weights of one MLP, stored [out, in]. */
 export interface MlpWeights {
@@ -13,8 +14,12 @@ export interface MlpWeights {
   fc2Bias: Value;
 }
 
-/** MLP over `x` [N, d]; returns [N, d]. */
-export function mlp(b: GraphBuilder, x: Value, w: MlpWeights): Value {
-  const hidden = gelu(b, b.gemm(x, w.fc1, w.fc1Bias, { transB: true }));
-  return b.gemm(hidden, w.fc2, w.fc2Bias, { transB: true });
+/**
+ * MLP over `x` [N, d]; returns [N, d]. GELU(z) = (1/sqrt 2) s (1 + erf s) with s = z/sqrt 2:
+ * the first Gemm yields s directly (alpha = beta = 1/sqrt 2) and the second applies the outer
+ * 1/sqrt 2 as its alpha, so GELU itself is 3 elementwise passes (see {@link scaledGelu}).
+ */
+export function mlp(b: GraphBuilder, x: NormalizedInput, w: MlpWeights): Value {
+  const s = normalizedLinear(b, x, w.fc1, w.fc1Bias, { alpha: Math.SQRT1_2, beta: Math.SQRT1_2 });
+  return b.gemm(scaledGelu(b, s), w.fc2, w.fc2Bias, { transB: true, alpha: Math.SQRT1_2 });
 }

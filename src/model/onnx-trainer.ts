@@ -1,13 +1,15 @@
 /**
  * The onnxruntime training backend: a {@link TrainerBackend} whose every step runs the
- * single training-step graph (training-graph.ts). Parameters and AdamW moments live as
- * onnxruntime tensors that each step's outputs replace.
+ * single training-step graph (training-graph.ts). Parameters and AdamW moments live in three
+ * flat Float32Arrays (the graph's `flatState` layout), double-buffered: each step reads one
+ * set and onnxruntime writes the next values straight into the other (pre-allocated
+ * outputs), so a step allocates and copies no state.
  */
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors';
 import { createSession, onnxruntimeVersion } from '../onnx/session';
 import type { TrainerBackend, TrainerFactory, TrainerIdentity, TrainerShape, TrainerState } from '../training/trainer-backend';
-import { firstMomentInput, INFERENCE_IO, nextOutput, paramInput, secondMomentInput, TRAINING_IO } from './graph-names';
+import { FLAT_STATE, firstMomentInput, INFERENCE_IO, nextOutput, paramInput, secondMomentInput, TRAINING_IO } from './graph-names';
 import { buildInferenceGraph } from './inference-graph';
 import { modelDims, type ModelDims } from './model-dims';
 import { initialParameters, parameterCount, parameterSpecs } from './parameters';
@@ -17,7 +19,7 @@ import { buildTrainingGraph } from './training-graph';
 export const createOnnxTrainer: TrainerFactory = async (model, shape, hyper, seed, runtime) => {
   const dims = modelDims(model, shape);
   const threads = runtime.threads;
-  const training = await createSession(buildTrainingGraph(dims, shape.batch, hyper).toBytes(), { device: runtime.device, threads });
+  const training = await createSession(buildTrainingGraph(dims, shape.batch, hyper, { flatState: true }).toBytes(), { device: runtime.device, threads });
   const inference = await createSession(buildInferenceGraph(dims, shape.generationBatch).toBytes(), { device: runtime.device, threads });
   const identity: TrainerIdentity = {
     provider: training.identity.provider,
@@ -41,6 +43,28 @@ function freshState(dims: ModelDims, seed: number): Map<string, Float32Array> {
   return state;
 }
 
+/** The three flat state vectors and tensors over them. */
+interface FlatState {
+  param: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  tensors: { param: ort.Tensor; m: ort.Tensor; v: ort.Tensor };
+}
+
+function flatState(size: number): FlatState {
+  const [param, m, v] = [0, 1, 2].map(() => new Float32Array(size));
+  const tensor = (data: Float32Array) => new ort.Tensor('float32', data, [size]);
+  return { param, m, v, tensors: { param: tensor(param), m: tensor(m), v: tensor(v) } };
+}
+
+/** Where one parameter tensor lives in the flat vectors. */
+interface Slice {
+  name: string;
+  shape: readonly number[];
+  offset: number;
+  size: number;
+}
+
 class OnnxTrainer implements TrainerBackend {
   readonly identity: TrainerIdentity;
   readonly parameterCount: number;
@@ -48,9 +72,12 @@ class OnnxTrainer implements TrainerBackend {
   readonly #shape: TrainerShape;
   readonly #training: ort.InferenceSession;
   readonly #inference: ort.InferenceSession;
-  /** Graph input name -> live tensor (parameters and moments). */
-  #tensors = new Map<string, ort.Tensor>();
+  /** State input name (`param/…`, `adam_m/…`, `adam_v/…`) -> shape, in checkpoint order. */
   #shapes = new Map<string, readonly number[]>();
+  readonly #slices: Slice[] = [];
+  /** The live state, and the buffers the next step writes. */
+  #state: FlatState;
+  #spare: FlatState;
   #step = 0;
 
   constructor(
@@ -67,11 +94,17 @@ class OnnxTrainer implements TrainerBackend {
     this.parameterCount = parameterCount(dims);
     this.#training = training;
     this.#inference = inference;
+    let offset = 0;
     for (const spec of parameterSpecs(dims)) {
       for (const name of [paramInput(spec.name), firstMomentInput(spec.name), secondMomentInput(spec.name)]) {
         this.#shapes.set(name, spec.shape);
       }
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      this.#slices.push({ name: spec.name, shape: spec.shape, offset, size });
+      offset += size;
     }
+    this.#state = flatState(offset);
+    this.#spare = flatState(offset);
     this.#load(state);
   }
 
@@ -87,9 +120,19 @@ class OnnxTrainer implements TrainerBackend {
       [TRAINING_IO.learningRate]: new ort.Tensor('float32', Float32Array.of(learningRate), []),
       [TRAINING_IO.step]: new ort.Tensor('float32', Float32Array.of(this.#step + 1), []),
     };
-    for (const [name, tensor] of this.#tensors) feeds[name] = tensor;
-    const out = await this.#training.run(feeds);
-    for (const name of this.#tensors.keys()) this.#tensors.set(name, out[nextOutput(name)] as ort.Tensor);
+    const [live, next] = [this.#state.tensors, this.#spare.tensors];
+    feeds[FLAT_STATE.param] = live.param;
+    feeds[FLAT_STATE.firstMoment] = live.m;
+    feeds[FLAT_STATE.secondMoment] = live.v;
+    const fetches: Record<string, ort.Tensor | null> = {
+      [TRAINING_IO.loss]: null,
+      [TRAINING_IO.gradNorm]: null,
+      [nextOutput(FLAT_STATE.param)]: next.param,
+      [nextOutput(FLAT_STATE.firstMoment)]: next.m,
+      [nextOutput(FLAT_STATE.secondMoment)]: next.v,
+    };
+    const out = await this.#training.run(feeds, fetches);
+    [this.#state, this.#spare] = [this.#spare, this.#state];
     this.#step += 1;
     return Number(out[TRAINING_IO.loss].data[0]);
   }
@@ -113,14 +156,21 @@ class OnnxTrainer implements TrainerBackend {
       [INFERENCE_IO.tokens]: new ort.Tensor('int32', sanitise(contexts, fullLengths, context), [rows, context]),
       [INFERENCE_IO.lengths]: new ort.Tensor('int32', fullLengths, [rows]),
     };
-    for (const [name, tensor] of this.#tensors) if (name.startsWith('param/')) feeds[name] = tensor;
+    for (const { name, shape, offset, size } of this.#slices) {
+      feeds[paramInput(name)] = new ort.Tensor('float32', this.#state.param.subarray(offset, offset + size), [...shape]);
+    }
     const out = await this.#inference.run(feeds);
     return (out[INFERENCE_IO.logits].data as Float32Array).slice(0, count * this.#dims.vocab);
   }
 
   async exportState(): Promise<TrainerState> {
     const tensors: Record<string, Float32Array> = {};
-    for (const [name, tensor] of this.#tensors) tensors[name] = (tensor.data as Float32Array).slice();
+    const { param, m, v } = this.#state;
+    for (const { name, offset, size } of this.#slices) {
+      tensors[paramInput(name)] = param.slice(offset, offset + size);
+      tensors[firstMomentInput(name)] = m.slice(offset, offset + size);
+      tensors[secondMomentInput(name)] = v.slice(offset, offset + size);
+    }
     return { step: this.#step, tensors };
   }
 
@@ -138,9 +188,7 @@ class OnnxTrainer implements TrainerBackend {
 
   async exportInferenceModel(): Promise<Uint8Array> {
     const weights = new Map<string, Float32Array>();
-    for (const spec of parameterSpecs(this.#dims)) {
-      weights.set(spec.name, this.#tensors.get(paramInput(spec.name))?.data as Float32Array);
-    }
+    for (const { name, offset, size } of this.#slices) weights.set(name, this.#state.param.slice(offset, offset + size));
     return buildInferenceGraph(this.#dims, this.#shape.generationBatch, weights).toBytes();
   }
 
@@ -150,14 +198,16 @@ class OnnxTrainer implements TrainerBackend {
   }
 
   #load(state: ReadonlyMap<string, Float32Array>): void {
-    const tensors = new Map<string, ort.Tensor>();
-    for (const [name, shape] of this.#shapes) {
-      const data = state.get(name) as Float32Array;
-      checkLength(name, data, shape.reduce((a, b) => a * b, 1));
-      // Copy, so the caller's arrays stay theirs.
-      tensors.set(name, new ort.Tensor('float32', Float32Array.from(data), [...shape]));
+    for (const { name, size } of this.#slices) {
+      for (const input of [paramInput(name), firstMomentInput(name), secondMomentInput(name)]) checkLength(input, state.get(input) as Float32Array, size);
     }
-    this.#tensors = tensors;
+    // Copied in, so the caller's arrays stay theirs.
+    const { param, m, v } = this.#state;
+    for (const { name, offset } of this.#slices) {
+      param.set(state.get(paramInput(name)) as Float32Array, offset);
+      m.set(state.get(firstMomentInput(name)) as Float32Array, offset);
+      v.set(state.get(secondMomentInput(name)) as Float32Array, offset);
+    }
   }
 }
 

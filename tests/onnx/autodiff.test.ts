@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { gradients } from '../../src/onnx/autodiff';
 import { GraphBuilder } from '../../src/onnx/graph-builder';
 import { createSession } from '../../src/onnx/session';
-import { erfSeries, gelu } from '../../src/model/gelu';
-import { layerNorm } from '../../src/model/layer-norm';
+import { erfSeries, gelu, scaledGelu } from '../../src/model/gelu';
+import { layerNorm, normalize, normalizedLinear } from '../../src/model/layer-norm';
 import { meanCrossEntropy } from '../../src/model/cross-entropy';
 import { StageError } from '../../src/errors';
 import { checkGradient, input, randomData } from './gradient-check';
@@ -14,6 +14,7 @@ const TOLERANCE = 1e-6;
 describe('autodiff gradients match central finite differences in float64', () => {
   const cases: [string, () => Promise<{ maxRelativeError: number }>][] = [
     ['Add with broadcasting', () => checkGradient([input('a', [2, 3, 4]), input('b', [3, 1])], (b, [x, y]) => b.add(x, y))],
+    ['Add of a bias over many rows (leading-axis sum as a product with ones)', () => checkGradient([input('a', [300, 2]), input('b', [2])], (b, [x, y]) => b.mul(b.add(x, y), x))],
     ['Sub with broadcasting', () => checkGradient([input('a', [4]), input('b', [2, 3, 4])], (b, [x, y]) => b.sub(x, y))],
     ['Mul with broadcasting', () => checkGradient([input('a', [2, 1, 4]), input('b', [3, 1])], (b, [x, y]) => b.mul(x, y))],
     ['Div with broadcasting', () => checkGradient([input('a', [2, 3]), input('b', [3], 0.5, 2)], (b, [x, y]) => b.div(x, y))],
@@ -65,6 +66,14 @@ describe('autodiff gradients match central finite differences in float64', () =>
     ['Slice', () => checkGradient([input('a', [3, 5])], (b, [x]) => b.slice(x, [1, 1], [3, 4], [0, 1]))],
     ['erf series (float64 GELU building block)', () => checkGradient([input('a', [2, 4], -3, 3)], (b, [x]) => erfSeries(b, x))],
     ['GELU (float64 decomposition)', () => checkGradient([input('a', [2, 4], -3, 3)], (b, [x]) => gelu(b, x))],
+    ['scaled GELU s(1 + erf s) (float64 decomposition)', () => checkGradient([input('a', [2, 4], -3, 3)], (b, [x]) => scaledGelu(b, x))],
+    [
+      'LayerNorm folded into a Linear with bias and Gemm alpha/beta',
+      () =>
+        checkGradient([input('a', [3, 4]), input('s', [4]), input('h', [4]), input('w', [5, 4]), input('c', [5])], (b, [x, s, h, w, c]) =>
+          normalizedLinear(b, { xhat: normalize(b, x, false), scale: s, shift: h }, w, c, { alpha: 0.7, beta: 1.3 }),
+        ),
+    ],
     [
       'cross-entropy composite (hand-written softmax - onehot gradient)',
       () => checkGradient([input('a', [5, 4], -2, 2)], (b, [x]) => b.mul(meanCrossEntropy(b, x, b.constant([5], [0, 3, 3, 1, 2], 'int32')), b.constant([1], [1]))),
@@ -128,6 +137,52 @@ describe('float32-only kernels', () => {
     };
     const [f32, f64] = [await grad('float32'), await grad('float64')];
     f32.forEach((v, i) => expect(Math.abs(v - f64[i])).toBeLessThan(2e-6));
+  });
+
+  it('scaled GELU composite gradient (float32) agrees with the float64 decomposition', async () => {
+    const values = randomData([4, 6], 'scaled-gelu', -3, 3);
+    const grad = async (float: 'float32' | 'float64') => {
+      const b = new GraphBuilder(float);
+      const x = b.input('x', [4, 6]);
+      const y = scaledGelu(b, x);
+      const loss = b.reduce('ReduceSum', b.mul(y, b.constant(y.shape, randomData(y.shape, 'w'))), [0, 1], false);
+      b.output('y', y);
+      b.output('g', gradients(b, loss, [x])[0]);
+      const { session } = await createSession(b.toBytes(), { device: 'cpu', threads: 1 });
+      const data = float === 'float32' ? Float32Array.from(values) : Float64Array.from(Float32Array.from(values));
+      const out = await session.run({ x: new ort.Tensor(float, data, [4, 6]) });
+      return [Array.from(out.y.data as Float32Array), Array.from(out.g.data as Float32Array)];
+    };
+    const [f32, f64] = [await grad('float32'), await grad('float64')];
+    for (let k = 0; k < 2; k++) f32[k].forEach((v, i) => expect(Math.abs(v - f64[k][i])).toBeLessThan(5e-6));
+  });
+
+  it('fused normalisation folded into a Linear (float32) agrees with the float64 decomposition', async () => {
+    const shapes = { x: [3, 8], s: [8], h: [8], w: [5, 8], c: [5] } as const;
+    const names = ['x', 's', 'h', 'w', 'c'] as const;
+    const grads = async (float: 'float32' | 'float64') => {
+      const b = new GraphBuilder(float);
+      const [x, s, h, w, c] = names.map((n) => b.input(n, shapes[n]));
+      const y = normalizedLinear(b, { xhat: normalize(b, x, float === 'float32'), scale: s, shift: h }, w, c, { alpha: 0.7, beta: 1.3 });
+      const loss = b.reduce('ReduceSum', b.mul(y, b.constant(y.shape, randomData(y.shape, 'w'))), [0, 1], false);
+      gradients(b, loss, [x, s, h, w, c]).forEach((g, i) => b.output(`g${i}`, g));
+      const { session } = await createSession(b.toBytes(), { device: 'cpu', threads: 1 });
+      const feeds = Object.fromEntries(
+        names.map((n) => {
+          const data = randomData(shapes[n], n, n === 's' ? 0.5 : -1, n === 's' ? 1.5 : 1);
+          return [n, new ort.Tensor(float, float === 'float32' ? Float32Array.from(data) : data, [...shapes[n]])];
+        }),
+      );
+      const out = await session.run(feeds);
+      return names.map((_, i) => Array.from(out[`g${i}`].data as Float32Array | Float64Array));
+    };
+    const fused = await grads('float32');
+    const exact = await grads('float64');
+    for (let i = 0; i < names.length; i++) {
+      const err = Math.max(...fused[i].map((v, k) => Math.abs(v - exact[i][k])));
+      const scale = Math.max(...exact[i].map(Math.abs));
+      expect(err / scale).toBeLessThan(1e-5);
+    }
   });
 
   it('erf series equals the float32 Erf kernel to float32 rounding', async () => {
