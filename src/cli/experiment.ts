@@ -92,12 +92,24 @@ function printSummary(sink: ProgressSink, outcome: RunOutcome, seconds: number):
   sink.line('');
   sink.line(`Experiment ${outcome.experimentId}: ${outcome.status.toUpperCase()} in ${formatDuration(seconds)}`);
   sink.line(`  stages: ${computed} computed, ${reused} reused from the cache`);
+  const gate = gateLine(stages.find((s) => s.name === 'train')?.summary ?? null);
+  if (gate !== null) sink.line(`  gate:   ${gate}`);
   if (outcome.error !== null) {
     sink.line(`  failed stage: ${outcome.error.stage ?? '(none)'} — ${outcome.error.code}: ${outcome.error.message}`);
   }
   sink.line(`  results: ${displayPath(outcome.resultDir)}/`);
   sink.line(`  result:  ${displayPath(join(outcome.resultDir, 'result.json'))}`);
   if (outcome.status === 'interrupted') sink.line('  re-run the same command to resume.');
+}
+
+/** `PASSED at step 1500: edge 1.000, rule 0.980 (r <= w: 1.000, r > w: 0.786)`, or null before training. */
+function gateLine(summary: Record<string, unknown> | null): string | null {
+  if (summary === null || typeof summary.gate_passed !== 'boolean') return null;
+  const value = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : 'n/a');
+  const within = (summary.rule_compliance_within_context as { compliance?: unknown } | undefined)?.compliance;
+  const beyond = (summary.rule_compliance_beyond_context as { compliance?: unknown } | undefined)?.compliance;
+  const verdict = summary.gate_passed ? 'PASSED' : 'NOT PASSED';
+  return `${verdict} at step ${String(summary.steps)}: edge ${value(summary.final_edge_compliance)}, rule ${value(summary.final_rule_compliance)} (r <= w: ${value(within)}, r > w: ${value(beyond)})`;
 }
 
 if (isMainModule(import.meta.url)) runCli(() => experimentCommand(process.argv.slice(2)));

@@ -114,6 +114,7 @@ describe('experiment CLI', () => {
     expect(second.stdout).toMatch(/=== walks === cache hit/);
     expect(second.stdout).toMatch(/=== train === cache hit/);
     expect(second.stdout).toMatch(/stages: 0 computed, 3 reused/);
+    expect(second.stdout).toMatch(/gate: +(PASSED|NOT PASSED) at step \d+: edge \d\.\d{3}, rule \d\.\d{3} \(r <= w: (\d\.\d{3}|n\/a), r > w: (\d\.\d{3}|n\/a)\)/);
     const plan = runCli('plan', [tiny], env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/graph\s+hit\s+key [0-9a-f]{12}/);
