@@ -7,8 +7,16 @@ import { graphStage } from './graph';
 import { trainStage } from './train';
 import { walksStage } from './walks';
 
-export const STAGE_IMPLEMENTATIONS: ReadonlyMap<StageName, StageImplementation<never>> = new Map<StageName, StageImplementation<never>>([
-  ['graph', graphStage as unknown as StageImplementation<never>],
-  ['walks', walksStage as unknown as StageImplementation<never>],
-  ['train', trainStage as unknown as StageImplementation<never>],
+/**
+ * Erases a stage's slice type for the registry: the runner hands each implementation exactly
+ * the slice its own declaration computes, so the pairing is safe by construction.
+ */
+function entry<Slice>(implementation: StageImplementation<Slice>): [StageName, StageImplementation<never>] {
+  return [implementation.declaration.name, implementation as unknown as StageImplementation<never>];
+}
+
+export const STAGE_IMPLEMENTATIONS: ReadonlyMap<StageName, StageImplementation<never>> = new Map([
+  entry(graphStage),
+  entry(walksStage),
+  entry(trainStage),
 ]);
