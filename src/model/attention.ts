@@ -14,27 +14,58 @@ export interface AttentionWeights {
 }
 
 /**
+ * Per-head intermediates of one attention layer, as graph values (extraction mode,
+ * reference-pipeline.md section 6). Every tensor is [batch, heads, T, ·].
+ */
+export interface AttentionIntermediates {
+  /** Scaled scores Q_h K_hᵀ / sqrt(dh) BEFORE the causal mask, [B, H, T, T]. */
+  scores: Value;
+  /** Softmax probabilities A_h (masked entries exactly 0), [B, H, T, T]. */
+  probabilities: Value;
+  /** V_h = LN1(x) Wv_hᵀ, [B, H, T, dh]. */
+  values: Value;
+  /** A_h V_h, the head outputs before concatenation and Wo, [B, H, T, dh]. */
+  headOutputs: Value;
+}
+
+/** Receives a layer's {@link AttentionIntermediates} while the graph is built. */
+export type AttentionObserver = (intermediates: AttentionIntermediates) => void;
+
+/**
  * Attention over the LayerNorm output `x` [batch·T, d] (see {@link normalizedLinear}) with
  * `heads` heads; returns [batch·T, d].
  * The causal mask is an additive constant (0 on and below the diagonal, -inf above), so
  * masked probabilities are exactly 0 as with PyTorch's masked_fill(-inf).
+ * `observe`, when given, is handed the per-head intermediates; it only sees values the
+ * forward pass computes anyway, so the graph's nodes are the same with or without it.
  */
-export function causalSelfAttention(b: GraphBuilder, x: NormalizedInput, w: AttentionWeights, shape: { batch: number; time: number; heads: number }): Value {
+export function causalSelfAttention(
+  b: GraphBuilder,
+  x: NormalizedInput,
+  w: AttentionWeights,
+  shape: { batch: number; time: number; heads: number },
+  observe?: AttentionObserver,
+): Value {
   const { batch, time, heads } = shape;
   const d = x.xhat.shape[1];
   const dh = d / heads;
   // Three [N, d] x [d, d] products rather than one [N, d] x [d, 3d] product split in three:
   // onnxruntime's Split and the Concat its gradient needs each copy the whole [N, 3d]
   // activation, which costs more than the larger GEMM saves. The 1/sqrt(dh) score scale is
-  // Q's Gemm alpha (free) rather than a pass over Q or the scores.
-  const q = normalizedLinear(b, x, w.q, null, { alpha: 1 / Math.sqrt(dh) });
+  // Q's Gemm alpha AND beta (free) rather than a pass over Q or the scores: beta scales the
+  // folded LayerNorm-shift term (Wq·shift), which is part of Q too.
+  const scale = 1 / Math.sqrt(dh);
+  const q = normalizedLinear(b, x, w.q, null, { alpha: scale, beta: scale });
   const k = normalizedLinear(b, x, w.k, null);
   const v = normalizedLinear(b, x, w.v, null);
   const heads4 = (t: Value) => b.transpose(b.reshape(t, [batch, time, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
   const kh = heads4(k);
   // Transposing K's last two axes right at the MatMul lets onnxruntime fuse it (FusedMatMul).
-  const scores = b.add(b.matmul(heads4(q), b.transpose(kh, [0, 1, 3, 2])), causalMask(b, time));
-  const out = b.matmul(b.softmax(scores, -1), heads4(v)); // [B, H, T, dh]
+  const scores = b.matmul(heads4(q), b.transpose(kh, [0, 1, 3, 2]));
+  const probabilities = b.softmax(b.add(scores, causalMask(b, time)), -1);
+  const values = heads4(v);
+  const out = b.matmul(probabilities, values); // [B, H, T, dh]
+  observe?.({ scores, probabilities, values, headOutputs: out });
   const merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch * time, d]);
   return b.gemm(merged, w.o, null, { transB: true });
 }

@@ -40,3 +40,16 @@ export const INFERENCE_IO = {
   lengths: 'lengths',
   logits: 'logits',
 } as const;
+
+/**
+ * Names of the extraction-graph input and outputs (extraction-graph.ts): full token windows
+ * in, last-position logits and the per-layer SVD targets out.
+ */
+export const EXTRACTION_IO = {
+  tokens: 'tokens',
+  logits: 'logits',
+  /** Zero-masked scaled scores of layer `layer`, [rows, H, w, w]. */
+  qkt: (layer: number): string => `qkt_${layer}`,
+  /** Per-head (A_h V_h) Wo_hᵀ of layer `layer`, [rows, H, w, d]. */
+  avwo: (layer: number): string => `avwo_${layer}`,
+} as const;

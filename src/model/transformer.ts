@@ -4,7 +4,7 @@
  */
 import { StageError } from '../errors';
 import type { GraphBuilder, Value } from '../onnx/graph-builder';
-import { causalSelfAttention } from './attention';
+import { causalSelfAttention, type AttentionIntermediates } from './attention';
 import { normalize, normalizedLinear } from './layer-norm';
 import { mlp } from './mlp';
 import type { ModelDims } from './model-dims';
@@ -13,10 +13,19 @@ import type { ModelDims } from './model-dims';
 export type ParameterValues = Readonly<Record<string, Value>>;
 
 /**
+ * Taps into the trunk for extraction graphs (extraction-graph.ts). Observers only read values
+ * the forward pass builds anyway, so a trunk built with or without them has the same nodes.
+ */
+export interface TrunkObserver {
+  /** Called once per layer `layer` (0-based) with that layer's attention intermediates. */
+  attention?: (layer: number, intermediates: AttentionIntermediates) => void;
+}
+
+/**
  * The residual stream after the last block, [rows·w, d], for `tokens` [rows, w] (int32).
  * Positions are 0..w-1 of the window, so the whole position table is added.
  */
-export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterValues, tokens: Value): Value {
+export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterValues, tokens: Value, observer: TrunkObserver = {}): Value {
   const [rows, time] = tokens.shape;
   if (time !== dims.context) throw new StageError(`model: token windows must have length ${dims.context}, got ${time}`);
   const embedded = b.add(b.gather(p['token_embedding.weight'], tokens), p['position_embedding.weight']);
@@ -25,7 +34,8 @@ export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterV
     const q = (name: string) => p[`blocks.${l}.${name}`];
     const a = { xhat: normalize(b, h), scale: q('ln1.weight'), shift: q('ln1.bias') };
     const weights = { q: q('attn.q.weight'), k: q('attn.k.weight'), v: q('attn.v.weight'), o: q('attn.o.weight') };
-    h = b.add(h, causalSelfAttention(b, a, weights, { batch: rows, time, heads: dims.heads }));
+    const observe = observer.attention && ((i: AttentionIntermediates) => observer.attention?.(l, i));
+    h = b.add(h, causalSelfAttention(b, a, weights, { batch: rows, time, heads: dims.heads }, observe));
     const m = { xhat: normalize(b, h), scale: q('ln2.weight'), shift: q('ln2.bias') };
     h = b.add(h, mlp(b, m, { fc1: q('mlp.fc1.weight'), fc1Bias: q('mlp.fc1.bias'), fc2: q('mlp.fc2.weight'), fc2Bias: q('mlp.fc2.bias') }));
   }
