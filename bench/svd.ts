@@ -1,6 +1,8 @@
 /**
  * Throughput of the evaluation stage's SVD metrics (src/evaluation/svd): thin float64 SVD plus
- * the nine metrics, per matrix, on one thread. Run alone:
+ * the nine metrics, per matrix, on one thread; then the same work through the worker pool
+ * (src/evaluation/svd-pool) with 1 and 2 threads, including transfers and the Grassmannian
+ * step on the main thread. Run alone:
  *
  *     npx tsx bench/svd.ts
  *
@@ -9,6 +11,7 @@
  */
 import { pathToFileURL } from 'node:url';
 
+import { createSvdMetricPool, type SvdJob } from '../src/evaluation/svd-pool';
 import { ThinSvd } from '../src/evaluation/svd/jacobi-svd';
 import { METRIC_NAMES, computeMetrics, saveLeftVectors, type SvdTarget } from '../src/evaluation/svd/metrics';
 import { formatTable, type BenchRow } from './bench-row';
@@ -77,10 +80,67 @@ export async function benchSvd(): Promise<Array<{ name: string; value: number; u
     rows.push({ name: `svd ${shape.label} Jacobi sweeps`, value: sweeps, unit: 'sweeps' });
     await new Promise((resolve) => setImmediate(resolve));
   }
+  for (const shape of SHAPES.slice(0, 2)) {
+    for (const threads of POOL_THREADS) {
+      rows.push({ name: `svd pool threads=${threads} ${shape.label}`, value: await poolThroughput(shape, threads), unit: 'matrix/s' });
+    }
+  }
   return rows;
 }
 
+/** 0 is the serial path on the calling thread: the baseline for the pool's own overhead. */
+const POOL_THREADS = [0, 1, 2];
+/** Rows (sequences) per pool job: one generation step of a small batch. */
+const POOL_ROWS = 16;
+const POOL_JOBS = 12;
+const WARM_UP_JOBS = 4;
+
+/** One job per step for the same POOL_ROWS sequences, as the generator would submit them. */
+function poolJobs(shape: Shape, first: number, count: number): SvdJob[] {
+  const sequences = Int32Array.from({ length: POOL_ROWS }, (_, i) => i);
+  const batch = Float32Array.from(randomBatch(POOL_ROWS, shape, 777));
+  return Array.from({ length: count }, (_, i) => ({
+    step: first + i,
+    layer: 0,
+    target: shape.target === 'avwo' ? 'avwo' : 'qkt',
+    heads: 1,
+    rows: POOL_ROWS,
+    m: shape.rows,
+    n: shape.cols,
+    sequences,
+    // Each job owns its buffer: the pool transfers (detaches) it.
+    matrices: batch.slice(),
+  }));
+}
+
+/** Matrices per second through the pool, after a warm-up that starts the workers and the JIT. */
+async function poolThroughput(shape: Shape, threads: number): Promise<number> {
+  let delivered = 0;
+  let target = 0;
+  let reached: () => void = () => undefined;
+  const pool = createSvdMetricPool({
+    threads,
+    onResult: () => {
+      if (++delivered === target) reached();
+    },
+  });
+  const run = async (jobs: SvdJob[]): Promise<void> => {
+    if (jobs.length === 0) return;
+    const done = new Promise<void>((resolve) => (reached = resolve));
+    target = delivered + jobs.length;
+    for (const job of jobs) await pool.submit(job);
+    await done;
+  };
+  await run(poolJobs(shape, 0, WARM_UP_JOBS));
+  const jobs = poolJobs(shape, WARM_UP_JOBS, POOL_JOBS);
+  const start = process.hrtime.bigint();
+  await run(jobs);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await pool.close();
+  return (POOL_JOBS * POOL_ROWS) / seconds;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(`SVD metrics (float64, one thread), node ${process.version}`);
+  console.log(`SVD metrics (float64; one thread, then the worker pool), node ${process.version}`);
   console.log(formatTable(await benchSvd()));
 }
