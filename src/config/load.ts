@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../errors';
+import { allowedKeys, closestKey } from './key-suggestions';
 import { checkRules } from './rules';
 import { experimentConfigSchema, type ExperimentConfig } from './schema';
 
@@ -68,7 +69,12 @@ export function parseConfig(raw: unknown): LoadedConfig {
 function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${[...path, key].join('.')}: unknown key — allowed keys are listed in docs/configuration.md`);
+    const allowed = allowedKeys(path);
+    return issue.keys.map((key) => {
+      const suggestion = closestKey(key, allowed);
+      const hint = suggestion === null ? `allowed here: ${allowed.join(', ')}` : `did you mean '${suggestion}'?`;
+      return `${[...path, key].join('.')}: unknown key — ${hint} (docs/configuration.md)`;
+    });
   }
   const value = valueAt(raw, path);
   return [`${path.join('.') || '<root>'}: ${describe(value)} — ${issue.message}`];

@@ -40,8 +40,16 @@ describe('parseConfig', () => {
 
   it('rejects unknown keys by their full path', () => {
     expect(problemsOf({ graph: { n: 500, colour: 'red' }, extra: 1 })).toEqual([
-      'graph.colour: unknown key — allowed keys are listed in docs/configuration.md',
-      'extra: unknown key — allowed keys are listed in docs/configuration.md',
+      'graph.colour: unknown key — allowed here: n, K, p_in, p_out, n_jumpers_per_block, jumper_r_scales (docs/configuration.md)',
+      'extra: unknown key — allowed here: graph, model, training, sweep, seed, description, tags, evaluation, analysis, runtime (docs/configuration.md)',
+    ]);
+  });
+
+  it('suggests the closest allowed key for a misspelt one, at any depth', () => {
+    expect(problemsOf({ training: { walk_lenght: 256 }, modle: {}, sweep: { seed: [1] } })).toEqual([
+      "training.walk_lenght: unknown key — did you mean 'walk_length'? (docs/configuration.md)",
+      "sweep.seed: unknown key — did you mean 'seeds'? (docs/configuration.md)",
+      "modle: unknown key — did you mean 'model'? (docs/configuration.md)",
     ]);
   });
 
