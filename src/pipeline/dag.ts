@@ -117,6 +117,48 @@ function trainMemoryMiB(config: ExperimentConfig): number {
   return 256 + (16 * parameters + 4 * activations + 4 * walks * length) / 2 ** 20;
 }
 
+/**
+ * The evaluate stage (src/stages/evaluate.ts). Exported but not yet in {@link STAGES}: the
+ * runner registers it together with its runner tests. The slice holds every field that changes
+ * the evaluation's bytes: the evaluation protocol and temperature, w (sequence length 4w and
+ * the SVD window), the split seed, the master seed (per-sequence sampling streams), the model
+ * dimensions (read back with the weights) and the requested device (float results depend on
+ * the execution provider, as in training). `training.walk_length` is not in it: only the first
+ * token of each eval walk is read, and the walks artifact's own key already covers its length.
+ */
+export const evaluateStageDeclaration: StageDeclaration = {
+  name: 'evaluate',
+  version: 1,
+  inputs: ['graph', 'walks', 'train'],
+  configSlice: (config) => ({
+    model: { ...config.model },
+    training: { w: config.training.w },
+    evaluation: { ...config.evaluation },
+    analysis: { split_seed: config.analysis.split_seed },
+    runtime: { device: config.runtime.device },
+    seed: config.seed,
+  }),
+  resources: { kind: 'gpu', memoryMiB: evaluateMemoryMiB },
+  retry: DEFAULT_RETRY_POLICY,
+  usesExecutionProvider: true,
+  description: 'generation from eval-walk prompts, per-step SVD metrics of qkt/wvwo/avwo, behaviour labels and the split',
+};
+
+/**
+ * Rough peak memory of evaluation: the in-memory metric table (one float64 per sequence, step
+ * and metric key; the eval corpus is about corpus_size / 9 walks) plus the extraction outputs
+ * of one batch of 64 rows.
+ */
+function evaluateMemoryMiB(config: ExperimentConfig): number {
+  const { d_model: d, n_layers: layers, n_heads: heads } = config.model;
+  const { w, corpus_size: walks } = config.training;
+  const sequences = walks / 9;
+  const steps = 5 * w;
+  const keys = 3 * layers * heads * 9;
+  const extraction = 64 * layers * heads * w * (w + d);
+  return 256 + (8 * sequences * steps * keys + 4 * 4 * extraction) / 2 ** 20;
+}
+
 /** The stages implemented so far, in topological order. */
 export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage, trainStageDeclaration];
 

@@ -1,13 +1,16 @@
 /**
  * The train stage (method.md section 4): trains the model on the walk windows in a worker
  * thread, evaluating the sufficiency gate along the way, resuming from its last checkpoint,
- * and writes `model.onnx`, the loss/lr curve and the gate history. A failed gate is flagged in
+ * and writes `model.onnx`, the final parameters (`model_weights.bin`, read by the evaluate
+ * stage), the loss/lr curve and the gate history. A failed gate is flagged in
  * the summary; with `training.require_gate` the runner stops the pipeline after this stage.
  */
 import { writeFile } from 'node:fs/promises';
 import { readIntMatrix, type IdentifiedIntMatrix } from '../artifacts/parquet';
 import type { ModelConfig } from '../config/schema';
 import { InputError } from '../errors';
+import { modelDims } from '../model/model-dims';
+import { parameterSpecs } from '../model/parameters';
 import type { DcsbmGraph, Jumper } from '../graph/graph';
 import { trainStageDeclaration } from '../pipeline/dag';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
@@ -27,6 +30,7 @@ import {
 import { windowSet } from '../training/windows';
 import { runTrainingJob, type TrainingJob, type TrainingJobResult } from '../training/worker-host';
 import { readGraphArtifact } from './graph-artifact';
+import { MODEL_WEIGHTS_FILE, writeModelWeights } from './model-weights-artifact';
 import { walksFile } from './walks';
 
 /** The train stage's config slice (see `trainStageDeclaration` in dag.ts). */
@@ -110,7 +114,7 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
       context.log(`checkpoint saved at step ${checkpoint.step}`);
     },
   });
-  await writeOutputs(context, result);
+  await writeOutputs(context, result, graph.n);
   const summary = trainSummary(result, { graph, jumpers, prompts: prompts.length, windows: windows.count, resumedFrom: resume?.step ?? null });
   // A failed gate is a result, not a failure: the artifact is published and the runner applies
   // training.require_gate (dag.ts `stopAfter`), so toggling it never retrains.
@@ -150,12 +154,24 @@ async function loadCheckpoint(context: StageContext<TrainSlice>): Promise<LoopCh
   }
 }
 
-async function writeOutputs(context: StageContext<TrainSlice>, result: TrainingJobResult): Promise<void> {
+async function writeOutputs(context: StageContext<TrainSlice>, result: TrainingJobResult, vocab: number): Promise<void> {
   const { loop } = result;
   await writeFile(context.output(MODEL_FILE), result.model);
+  await writeModelWeights(context.output(MODEL_WEIGHTS_FILE), new Map(Object.entries(result.parameters)), parameterShapes(context.slice, vocab, result.parameters));
   await writeTrainingCurves(context.output(TRAINING_CURVES_FILE), loop.losses, loop.learningRates);
   await writeGateHistory(context.output(GATE_HISTORY_FILE), loop.gates);
   await writeGateComplianceByR(context.output(GATE_BY_R_FILE), loop.gates);
+}
+
+/**
+ * The logical shape of each parameter, for the weights file's header. Only asked when there are
+ * parameters: a test backend without `param/` tensors (and a model the real backend rejects)
+ * must not fail here.
+ */
+function parameterShapes(slice: TrainSlice, vocab: number, parameters: Record<string, Float32Array>): (name: string) => readonly number[] | undefined {
+  if (Object.keys(parameters).length === 0) return () => undefined;
+  const shapes = new Map(parameterSpecs(modelDims(slice.model, { vocab, context: slice.training.w })).map((spec) => [spec.name, spec.shape]));
+  return (name) => shapes.get(name);
 }
 
 interface SummaryContext {

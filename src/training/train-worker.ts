@@ -2,15 +2,16 @@
  * Worker-thread entry of {@link runTrainingJob}: imports the backend factory named in the job,
  * builds the backend and runs the training loop, posting progress, gate results, checkpoints
  * (then waiting until the parent confirms each is saved) and the result with the exported
- * inference model. The backend is released before the worker reports its end.
+ * inference model and the final parameters. The backend is released before the worker reports its end.
  * @internal
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelConfig } from '../config/schema';
+import { paramInput } from '../model/graph-names';
 import type { GateResult } from './gate';
 import { runTrainingLoop, type LoopCheckpoint, type LoopData, type LoopProgress, type LoopResult, type LoopSettings } from './loop';
 import type { OptimizerSettings } from './optimizer';
-import type { TrainerBackend, TrainerFactory, TrainerIdentity, TrainerRuntime, TrainerShape } from './trainer-backend';
+import type { TrainerBackend, TrainerFactory, TrainerIdentity, TrainerRuntime, TrainerShape, TrainerState } from './trainer-backend';
 
 /** Where the worker finds the backend factory: a module URL and the name of its export. */
 export interface BackendModule {
@@ -43,7 +44,7 @@ export type TrainWorkerMessage =
   | { type: 'progress'; progress: LoopProgress }
   | { type: 'gate'; gate: GateResult }
   | { type: 'checkpoint'; checkpoint: LoopCheckpoint }
-  | { type: 'result'; result: LoopResult; model: Uint8Array; identity: TrainerIdentity; parameterCount: number }
+  | { type: 'result'; result: LoopResult; model: Uint8Array; parameters: Record<string, Float32Array>; identity: TrainerIdentity; parameterCount: number }
   | { type: 'error'; name: string; message: string };
 
 type Port = NonNullable<typeof parentPort>;
@@ -71,15 +72,28 @@ async function run(port: Port, data: TrainWorkerData): Promise<void> {
     }, data.resume);
     // A copy: the backend may hand out a view of memory it still owns, which must not be transferred.
     const model = (await backend.exportInferenceModel()).slice();
+    const parameters = finalParameters(await backend.exportState());
     const { identity, parameterCount } = backend;
     await release(backend);
     backend = null;
-    port.postMessage({ type: 'result', result, model, identity, parameterCount } satisfies TrainWorkerMessage, [model.buffer as ArrayBuffer]);
+    const transfer = [model.buffer as ArrayBuffer, ...Object.values(parameters).map((data) => data.buffer as ArrayBuffer)];
+    port.postMessage({ type: 'result', result, model, parameters, identity, parameterCount } satisfies TrainWorkerMessage, transfer);
   } catch (error) {
     if (backend !== null) await release(backend);
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ type: 'error', name, message } satisfies TrainWorkerMessage);
   }
+}
+
+/** The state's parameter tensors (`param/<name>`) by parameter name, copied; the AdamW moments are left out. */
+function finalParameters(state: TrainerState): Record<string, Float32Array> {
+  const prefix = paramInput('');
+  const parameters: Record<string, Float32Array> = {};
+  for (const [name, data] of Object.entries(state.tensors)) {
+    // A copy, so every tensor owns its whole buffer and can be transferred.
+    if (name.startsWith(prefix)) parameters[name.slice(prefix.length)] = data.slice();
+  }
+  return parameters;
 }
 
 async function loadFactory(backend: BackendModule): Promise<TrainerFactory> {

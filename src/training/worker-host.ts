@@ -34,6 +34,11 @@ export interface TrainingJobResult {
   loop: LoopResult;
   /** The backend's self-contained inference model (ONNX for the real backend). */
   model: Uint8Array;
+  /**
+   * The final parameters by parameter name (`blocks.0.attn.v.weight`, …): the state's
+   * `param/<name>` tensors. Empty for a backend whose state names no parameters that way.
+   */
+  parameters: Record<string, Float32Array>;
   identity: TrainerIdentity;
   parameterCount: number;
 }
@@ -86,7 +91,7 @@ class JobConnection {
       case 'checkpoint':
         return this.#saveCheckpoint(message.checkpoint);
       case 'result':
-        return this.#settle(() => this.resolve({ loop: message.result, model: message.model, identity: message.identity, parameterCount: message.parameterCount }));
+        return this.#settle(() => this.resolve({ loop: message.result, model: message.model, parameters: message.parameters, identity: message.identity, parameterCount: message.parameterCount }));
       case 'error':
         return this.#settle(() => this.reject(workerError(message.name, message.message, this.hooks.signal)));
     }

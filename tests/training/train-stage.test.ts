@@ -10,6 +10,7 @@ import { trainStageDeclaration } from '../../src/pipeline/dag';
 import { checkpointStore } from '../../src/pipeline/checkpoints';
 import type { CheckpointStore, StageContext } from '../../src/pipeline/stage';
 import { writeGraphFiles } from '../../src/stages/graph-artifact';
+import { decodeModelWeights, MODEL_WEIGHTS_FILE } from '../../src/stages/model-weights-artifact';
 import { createTrainStage, type TrainSlice } from '../../src/stages/train';
 import { easyGraph, MODEL, randomWalks, W, WALK_LENGTH } from './fixtures';
 
@@ -95,6 +96,8 @@ describe('the train stage', () => {
     ]);
     expect((summary.gate_history as unknown[]).length).toBe(3);
     expect((await readFile(context.output('model.onnx'))).byteLength).toBe(144 * 4);
+    // The bigram backend names no `param/` tensors: the weights file is written, and empty.
+    expect(decodeModelWeights(await readFile(context.output(MODEL_WEIGHTS_FILE))).size).toBe(0);
 
     const curves = await readParquet(context.output('training_curves.parquet'));
     expect(curves.numRows).toBe(120);
