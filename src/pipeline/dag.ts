@@ -160,7 +160,7 @@ function evaluateMemoryMiB(config: ExperimentConfig): number {
 }
 
 /** The stages implemented so far, in topological order. */
-export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage, trainStageDeclaration];
+export const STAGES: readonly StageDeclaration[] = [graphStage, walksStage, trainStageDeclaration, evaluateStageDeclaration];
 
 /** Stages of the full pipeline that are not implemented yet (reported plainly, never faked). */
 export const UNAVAILABLE_STAGES: readonly StageName[] = PIPELINE_STAGES.filter(

@@ -3,6 +3,7 @@
  */
 import type { StageName } from '../pipeline/dag';
 import type { StageImplementation } from '../pipeline/stage';
+import { evaluateStage } from './evaluate';
 import { graphStage } from './graph';
 import { trainStage } from './train';
 import { walksStage } from './walks';
@@ -19,4 +20,5 @@ export const STAGE_IMPLEMENTATIONS: ReadonlyMap<StageName, StageImplementation<n
   entry(graphStage),
   entry(walksStage),
   entry(trainStage),
+  entry(evaluateStage),
 ]);

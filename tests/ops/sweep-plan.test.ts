@@ -24,6 +24,7 @@ describe('sweep dry-run plan', () => {
       { stage: 'graph', runs: 8, hits: 0, compute: 4, shared: 4 },
       { stage: 'walks', runs: 8, hits: 0, compute: 8, shared: 0 },
       { stage: 'train', runs: 8, hits: 0, compute: 8, shared: 0 },
+      { stage: 'evaluate', runs: 8, hits: 0, compute: 8, shared: 0 },
     ]);
   });
 });

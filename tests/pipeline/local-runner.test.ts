@@ -19,7 +19,7 @@ describe('runExperiment', () => {
       ['graph', 'computed', 'miss'],
       ['walks', 'computed', 'miss'],
     ]);
-    expect(result.unavailable_stages).toEqual(['evaluate', 'analyse', 'figures', 'report']);
+    expect(result.unavailable_stages).toEqual(['analyse', 'figures', 'report']);
     expect(result.metadata.git_commit).toMatch(/^([0-9a-f]{12}(-dirty)?|unknown)$/);
     for (const file of ['graph_vertices.parquet', 'graph_edges.parquet', 'walks_train.parquet', 'walks_eval.parquet', 'walk_events_train.parquet']) {
       expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
@@ -144,9 +144,9 @@ describe('runExperiment', () => {
     expect(resumed.result.stages.map((s) => s.status)).toEqual(['reused', 'computed']);
   });
 
-  it('trains after the data stages, publishes the model and curves, and reuses all three on a re-run', async () => {
+  it('trains after the data stages, publishes the model and curves, and reuses them on a re-run', async () => {
     const ws = await workspace();
-    const first = await ws.run(tinyConfig(), { until: undefined });
+    const first = await ws.run(tinyConfig(), { until: 'train' });
     expect(first.status).toBe('succeeded');
     expect(first.result.stages.map((s) => [s.name, s.status])).toEqual([
       ['graph', 'computed'],
@@ -157,8 +157,25 @@ describe('runExperiment', () => {
     expect(train.summary).toMatchObject({ steps: expect.any(Number), gate_passed: expect.any(Boolean), backend: { provider: 'cpu' } });
     expect(existsSync(join(train.artifact_dir!, 'model.onnx'))).toBe(true);
     expect(existsSync(join(first.resultDir, 'training_curves.parquet'))).toBe(true);
-    const again = await ws.run(tinyConfig(), { until: undefined });
+    const again = await ws.run(tinyConfig(), { until: 'train' });
     expect(again.result.stages.map((s) => s.status)).toEqual(['reused', 'reused', 'reused']);
+  });
+
+  it('evaluates the trained model into token metrics, sequences and encounters', async () => {
+    const ws = await workspace();
+    const outcome = await ws.run(tinyConfig(), { until: undefined });
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.result.stages.map((s) => [s.name, s.status])).toEqual([
+      ['graph', 'computed'],
+      ['walks', 'computed'],
+      ['train', 'computed'],
+      ['evaluate', 'computed'],
+    ]);
+    const summary = outcome.result.stages[3].summary as { n_sequences: number; protocol: string };
+    expect(summary).toMatchObject({ n_sequences: Math.floor(5000 / 9), protocol: 'sampled' });
+    for (const file of ['token_metrics.parquet', 'sequences.parquet', 'encounters.parquet']) {
+      expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
+    }
   });
 
   it('stops with status gate_failed after training when require_gate is set and the gate fails, keeping the model', async () => {
