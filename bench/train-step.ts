@@ -8,17 +8,10 @@
 import { isMainModule } from '../src/cli/is-main';
 import { createOnnxTrainer } from '../src/model/onnx-trainer';
 import { Rng } from '../src/random/rng';
+import type { TrainShape } from './train';
 
-/** Shape of one benchmark point. */
-export interface TrainStepShape {
-  layers: number;
-  dModel: number;
-  heads: number;
-  context: number;
-  batch: number;
-  vocab: number;
-  threads: number;
-}
+/** Shape of one benchmark point: the train suite's shape (bench/train.ts). */
+export type TrainStepShape = TrainShape;
 
 /** Result of one benchmark point. */
 export interface TrainStepResult {
