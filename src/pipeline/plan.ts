@@ -31,6 +31,12 @@ export interface PlanOptions {
   forceAll?: boolean;
   /** Plan only up to this stage (and its inputs). */
   until?: StageName;
+  /**
+   * Check every cached artifact's sha256 before calling it a hit. A plan that only feeds
+   * estimates (pre-flight) can skip it: the run that follows verifies each hit anyway.
+   * @default true
+   */
+  verifyHits?: boolean;
 }
 
 /** Resolves the code fingerprint of each implementation once per process. */
@@ -60,6 +66,7 @@ export async function resolveStage(
   code: CodeFingerprint,
   store: ArtifactStore,
   forced: boolean,
+  verify = true,
 ): Promise<StagePlan> {
   const digests = Object.fromEntries(stage.inputs.map((name) => [name, upstream.get(name)!.digest]));
   const keyInputs = keyInputsFor(stage, config, code, digests, await runtimeIdentity(stage, config));
@@ -75,7 +82,7 @@ export async function resolveStage(
   if (forced) return plan('miss', [`forced (--force ${stage.name} or --force-all)`]);
   const manifest = await store.read(stage.name, key);
   if (manifest !== null) {
-    const check = await store.verify(manifest);
+    const check = verify ? await store.verify(manifest) : ({ ok: true } as const);
     if (check.ok) return plan('hit', [], manifest);
     return plan('miss', check.problems.map((problem) => `cached artifact is corrupt and will be recomputed: ${problem}`), manifest);
   }
@@ -101,7 +108,7 @@ export async function planExperiment(
     }
     const forced = options.forceAll === true || options.force?.has(stage.name) === true;
     const implementation = implementations.get(stage.name)!;
-    const plan = await resolveStage(stage, config, published, fingerprints.of(implementation), store, forced);
+    const plan = await resolveStage(stage, config, published, fingerprints.of(implementation), store, forced, options.verifyHits ?? true);
     if (plan.decision === 'hit') published.set(stage.name, plan.manifest!);
     plans.push(plan);
   }
