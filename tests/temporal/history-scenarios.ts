@@ -54,23 +54,30 @@ function scheduleStage(history: HistoryBuilder, stage: RunStageResult['stage'], 
 }
 
 /** graph then walks, then the results activity and completion. */
-export function linearSuccess(): HistoryBuilder {
-  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+/** A stage activity that completes, and the workflow task that records it. */
+function completeStage(history: HistoryBuilder, stage: RunStageResult['stage'], round = 1): void {
+  const id = scheduleStage(history, stage, round);
+  history.completeActivity(id, stageResult(stage));
   history.workflowTask();
-  history.upsertSearchAttributes(); // initial status
-  const graph = scheduleStage(history, 'graph');
-  history.completeActivity(graph, stageResult('graph'));
-  history.workflowTask();
-  history.upsertSearchAttributes(); // graph finished
-  const walks = scheduleStage(history, 'walks');
-  history.completeActivity(walks, stageResult('walks'));
-  history.workflowTask();
-  history.upsertSearchAttributes(); // walks finished
-  const results = history.scheduleActivity('3', 'writeResults', CPU);
+  history.upsertSearchAttributes(); // stage finished
+}
+
+/** The final writeResults activity and a successful workflow completion. */
+function writeResultsAndSucceed(history: HistoryBuilder, activityId: string): HistoryBuilder {
+  const results = history.scheduleActivity(activityId, 'writeResults', CPU);
   history.completeActivity(results, WRITTEN);
   history.workflowTask();
   history.upsertSearchAttributes(); // succeeded
   return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+}
+
+export function linearSuccess(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // initial status
+  completeStage(history, 'graph');
+  completeStage(history, 'walks');
+  return writeResultsAndSucceed(history, '3');
 }
 
 /** graph exhausts its retries, waits for the operator, is resumed and succeeds. */
@@ -86,19 +93,9 @@ export function operatorResume(): HistoryBuilder {
   history.signal('resume', [{}]);
   history.workflowTask();
   history.cancelTimer(timer, '1');
-  const second = scheduleStage(history, 'graph', 2);
-  history.completeActivity(second, stageResult('graph'));
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const walks = scheduleStage(history, 'walks');
-  history.completeActivity(walks, stageResult('walks'));
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const results = history.scheduleActivity('4', 'writeResults', CPU);
-  history.completeActivity(results, WRITTEN);
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+  completeStage(history, 'graph', 2);
+  completeStage(history, 'walks');
+  return writeResultsAndSucceed(history, '4');
 }
 
 /** graph exhausts its retries and the operator aborts: results are written, the workflow fails. */
@@ -126,10 +123,7 @@ export function parallelDiamond(): HistoryBuilder {
   const history = new HistoryBuilder('diamondExperimentWorkflow', [experimentInput()], CPU);
   history.workflowTask();
   history.upsertSearchAttributes();
-  const graph = scheduleStage(history, 'graph');
-  history.completeActivity(graph, stageResult('graph'));
-  history.workflowTask();
-  history.upsertSearchAttributes(); // graph finished
+  completeStage(history, 'graph');
   const walks = scheduleStage(history, 'walks');
   const train = scheduleStage(history, 'train', 1, GPU);
   history.completeActivity(walks, stageResult('walks'));
@@ -138,15 +132,8 @@ export function parallelDiamond(): HistoryBuilder {
   history.completeActivity(train, stageResult('train'));
   history.workflowTask();
   history.upsertSearchAttributes(); // train finished
-  const evaluate = scheduleStage(history, 'evaluate');
-  history.completeActivity(evaluate, stageResult('evaluate'));
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const results = history.scheduleActivity('5', 'writeResults', CPU);
-  history.completeActivity(results, WRITTEN);
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  return history.completeWorkflow({ experimentId: experimentInput().experimentId, status: 'succeeded', resultDir: WRITTEN.resultDir, stages: [] });
+  completeStage(history, 'evaluate');
+  return writeResultsAndSucceed(history, '5');
 }
 
 /** A sweep over two seeds of the tiny config: a sweep file `{ base: "../tiny.json", seeds: [1, 2] }` as read. */
