@@ -8,6 +8,11 @@
  *   train  one training step of our ONNX graph against PyTorch's (best thread setting) on three
  *          shapes, with tokens/s, effective GFLOP/s and % of this CPU's measured FP32 peak
  *          (docs/benchmarks.md).
+ *   svd    the evaluation's SVD metric set per matrix (64x64, 64x128) on one thread, next to
+ *          LAPACK through numpy when importable, and the worker pool's scaling to two threads.
+ *   analysis  the exact permutation control (60,000 events, r = 83, 10,000 permutations), the
+ *          BCa bootstrap at the same size, and the whole analysis of anchor-sized synthetic
+ *          token metrics (22,222 sequences x 384 steps x 108 metrics).
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -26,6 +31,12 @@ const SUITES: Record<string, Array<{ module: string; fn: string; args: unknown[]
     { module: 'parquet.ts', fn: 'benchParquet', args: [{ walks: 200_000, walkLength: 256 }] },
   ],
   train: [{ module: 'train.ts', fn: 'benchTrain', args: [] }],
+  svd: [{ module: 'svd.ts', fn: 'benchSvd', args: [] }],
+  analysis: [
+    { module: 'permutation.ts', fn: 'benchPermutation', args: [] },
+    { module: 'bootstrap.ts', fn: 'benchBootstrap', args: [] },
+    { module: 'analysis.ts', fn: 'benchAnalysis', args: [22_222, 108] },
+  ],
 };
 
 /** Runs one measurement in a fresh node process and returns its rows. */

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { Manifest } from '../artifacts/artifact-store';
 import { parseConfig } from '../config/load';
 import { ConfigError } from '../errors';
+import { readAnalysisSection } from '../pipeline/analysis-section';
 import { linkOutputs } from '../pipeline/link-outputs';
+import { readReportFigures, REPORT_FILE, writeReport } from '../pipeline/report-output';
 import { initialResultDocument, writeConfigJson, writeResultJson } from '../pipeline/result-writer';
 import type { WriteResultsInput, WriteResultsOutput } from './contract';
 import type { ActivityDependencies } from './dependencies';
@@ -32,11 +34,14 @@ export async function writeResults(deps: ActivityDependencies, input: WriteResul
   });
   const published = new Map<string, Manifest>();
   for (const ref of input.published) published.set(ref.stage, await readRef(deps.store, ref, 'results'));
-  document.outputs = await linkOutputs(published, resultDir, (manifest) => deps.store.artifactDir(manifest.stage, manifest.key));
+  const storeDirOf = (manifest: Manifest) => deps.store.artifactDir(manifest.stage, manifest.key);
+  document.outputs = await linkOutputs(published, resultDir, storeDirOf);
+  document.analysis = await readAnalysisSection(published, storeDirOf);
   document.status = input.status;
   document.error = input.error;
   document.updated_at = input.finishedAt;
   document.metadata.seconds_total = Math.max(0, (Date.parse(input.finishedAt) - Date.parse(input.startedAt)) / 1000);
+  document.outputs[REPORT_FILE] = writeReport(resultDir, document, await readReportFigures(published, storeDirOf));
   writeResultJson(resultDir, document);
   return { resultDir, outputs: Object.keys(document.outputs).length };
 }

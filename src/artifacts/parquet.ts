@@ -390,6 +390,15 @@ export async function readParquet(path: string, options: ReadOptions = {}): Prom
   return { numRows: frame.height, columns };
 }
 
+/** The column names of a Parquet file, in file order, read from its footer only. */
+export function readParquetColumnNames(path: string): string[] {
+  try {
+    return pl.scanParquet(path).columns;
+  } catch (error) {
+    throw new InputError(`cannot read the schema of Parquet file ${path}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
 /**
  * Reads a file written by `writeIntMatrix` (or any file with an int32 id column and an
  * int32 list column whose rows all have one length) into one flat Int32Array.

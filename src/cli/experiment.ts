@@ -5,6 +5,7 @@
  * every finished run is appended to the run ledger (`results/ledger.csv`).
  */
 import { join } from 'node:path';
+import type { AnalysisSection } from '../analysis/analysis-schema';
 import { experimentId } from '../config/hash';
 import { ExitCode, exitCodeFor, ResourceError } from '../errors';
 import { preflightFailure, renderPreflight, runPreflight } from '../ops/preflight';
@@ -95,12 +96,25 @@ function printSummary(sink: ProgressSink, outcome: RunOutcome, seconds: number):
   sink.line(`  stages: ${computed} computed, ${reused} reused from the cache`);
   const gate = gateLine(stages.find((s) => s.name === 'train')?.summary ?? null);
   if (gate !== null) sink.line(`  gate:   ${gate}`);
+  const analysis = analysisLine(outcome.result.analysis);
+  if (analysis !== null) sink.line(`  analysis: ${analysis}`);
   if (outcome.error !== null) {
     sink.line(`  failed stage: ${outcome.error.stage ?? '(none)'} — ${outcome.error.code}: ${outcome.error.message}`);
   }
   sink.line(`  results: ${displayPath(outcome.resultDir)}/`);
   sink.line(`  result:  ${displayPath(join(outcome.resultDir, 'result.json'))}`);
+  const report = outcome.result.outputs['report.html'];
+  if (report !== undefined) sink.line(`  report:  ${displayPath(report)}`);
   if (outcome.status === 'interrupted') sink.line('  re-run the same command to resume.');
+}
+
+/** The best primary metric with its horizon and the Holm outcome, or null before the analysis. */
+function analysisLine(analysis: AnalysisSection | null): string | null {
+  if (analysis === null) return null;
+  const best = analysis.ranking.find((entry) => entry.is_primary);
+  const holm = `Holm ${analysis.holm.family.filter((entry) => entry.reject).length}/${analysis.holm.family_size} rejected`;
+  if (best === undefined || best.best_max_auroc === null) return `${analysis.events.kept} kept events, no primary metric could be tested; ${holm}`;
+  return `${analysis.events.kept} kept events; best primary ${best.metric} max AUROC ${best.best_max_auroc.toFixed(3)} (r = ${best.best_r}), horizon ${best.horizon_at_best}; ${holm}`;
 }
 
 /** `PASSED at step 1500: edge 1.000, rule 0.980 (r <= w: 1.000, r > w: 0.786)`, or null before training. */

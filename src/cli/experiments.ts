@@ -4,6 +4,8 @@
  *
  *   list [--status S]...                     one line per result folder, newest first
  *   show <id>                                stages, metrics and ledger history of one experiment
+ *   compare <id> <id> [...] [--out file.html]
+ *                                            comparison report: config differences, scalars, horizons, figures
  *   archive [--status S]... [--older-than 7d] [--dry-run]
  *                                            move result folders to results-archive/ (never the store)
  *   promote <id> [--name N] [--min-rule-compliance X] [--min-edge-compliance X] [--force] [--dry-run]
@@ -19,6 +21,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileAtomic } from '../artifacts/atomic-write';
 import { ConfigError, ExitCode } from '../errors';
 import { archiveFolders, selectForArchive } from '../ops/archive';
+import { writeComparison } from '../ops/compare';
 import { formatAge, parseAge } from '../ops/duration';
 import { collectFailures, failuresMarkdown } from '../ops/failures';
 import { readLedger, type LedgerRow } from '../ops/ledger';
@@ -38,9 +41,17 @@ interface Parsed {
   positionals: string[];
 }
 
-const SUBCOMMANDS: Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number; run: (p: Parsed, results: string) => Promise<number> }> = {
+/** A subcommand: its flags, how many positionals it takes ('many' = two or more ids) and its body. */
+interface Subcommand {
+  options: NonNullable<ParseArgsConfig['options']>;
+  positionals: number | 'many';
+  run: (p: Parsed, results: string) => Promise<number>;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
   list: { options: { status: { type: 'string', multiple: true } }, positionals: 0, run: list },
   show: { options: {}, positionals: 1, run: show },
+  compare: { options: { out: { type: 'string' } }, positionals: 'many', run: compare },
   archive: { options: { status: { type: 'string', multiple: true }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' } }, positionals: 0, run: archive },
   promote: {
     options: { name: { type: 'string' }, 'min-rule-compliance': { type: 'string' }, 'min-edge-compliance': { type: 'string' }, force: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
@@ -65,7 +76,9 @@ export async function experimentsCommand(argv: readonly string[]): Promise<numbe
   } catch (error) {
     throw new ConfigError(`${name}: ${(error as Error).message}`);
   }
-  if (parsed.positionals.length !== command.positionals) {
+  if (command.positionals === 'many') {
+    if (parsed.positionals.length < 2) throw new ConfigError(`${name}: expected two or more experiment ids, got ${parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ')}`);
+  } else if (parsed.positionals.length !== command.positionals) {
     throw new ConfigError(`${name}: expected ${command.positionals === 0 ? 'no arguments' : 'one experiment id'}, got ${parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ')}`);
   }
   return command.run(parsed, resolveResultsRoot());
@@ -108,6 +121,12 @@ async function show({ positionals }: Parsed, results: string): Promise<number> {
   const history = (await readLedger(ledgerPath(results))).rows.filter((r) => r.experiment_id === record.experiment_id);
   console.log('');
   console.log(history.length === 0 ? 'Ledger: no rows for this experiment.' : formatTable(['TIME', 'EVENT', 'STATUS', 'SECONDS', 'NOTE'], history.map((r) => [r.time, r.event, r.status, r.duration_s, r.note || r.error_message])));
+  return ExitCode.success;
+}
+
+async function compare({ flags, positionals }: Parsed, results: string): Promise<number> {
+  const path = writeComparison(results, positionals, flags.out as string | undefined);
+  console.log(`comparison of ${positionals.length} experiments: ${path}`);
   return ExitCode.success;
 }
 

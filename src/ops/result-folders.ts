@@ -54,4 +54,4 @@ export function findResult(resultsRoot: string, id: string): ResultFolder {
 }
 
 /** The statuses a result.json can hold, for validating `--status` filters. */
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'gate_failed', 'interrupted'] as const;

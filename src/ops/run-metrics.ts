@@ -6,8 +6,9 @@
  * MAINTENANCE: each metric lists the places it may appear, in order: this project's stage
  * summaries first (the train stage's summary in `src/stages/train.ts`: `final_loss`,
  * `final_edge_compliance`, `final_rule_compliance`, `gate_passed`), then the reference's
- * `metrics.scalars` layout (reference-pipeline.md section 14). The analyse stage does not
- * exist yet: `best_horizon` is the expected name of its summary field. Keep in sync.
+ * `metrics.scalars` layout (reference-pipeline.md section 14). The analyse stage's summary
+ * (`src/stages/analyse.ts`) has `best_horizon`: the largest horizon of any primary metric at
+ * any r. Keep in sync.
  */
 import type { RunRecord } from './run-record';
 
@@ -16,7 +17,7 @@ export interface RunMetrics {
   finalLoss: number | null;
   edgeCompliance: number | null;
   ruleCompliance: number | null;
-  /** Largest lookback whose AUROC exceeds the threshold, over metrics and r values. */
+  /** Largest lookback whose AUROC exceeds the threshold, over the primary metrics and r values. */
   bestHorizon: number | null;
   gatePassed: boolean | null;
   /** Execution provider the model stages ran on ('cpu', 'cuda'). */

@@ -10,7 +10,9 @@ import { experimentId as experimentIdOf } from '../config/hash';
 import type { ExperimentConfig } from '../config/schema';
 import { Cancelled, GateFailed, toPipelineError, type PipelineError } from '../errors';
 import { stagesUpTo, UNAVAILABLE_STAGES, type StageDeclaration, type StageName } from './dag';
+import { readAnalysisSection } from './analysis-section';
 import { linkOutputs } from './link-outputs';
+import { readReportFigures, REPORT_FILE, writeReport } from './report-output';
 import { FingerprintCache, type PlanOptions } from './plan';
 import type { ProgressSink } from './progress';
 import type { ResultDocument, StageRecord } from './result-schema';
@@ -77,13 +79,16 @@ class ExperimentRun {
         const reason = stage.stopAfter?.(this.#options.config, this.#published.get(stage.name)!.summary as Record<string, unknown>);
         if (reason) throw new GateFailed(`stopped after ${stage.name}: ${reason}`, { stage: stage.name });
       }
-      this.#document.outputs = await linkOutputs(this.#published, this.#resultDir, (m) => this.#options.store.artifactDir(m.stage, m.key));
+      const storeDirOf = (m: Manifest) => this.#options.store.artifactDir(m.stage, m.key);
+      this.#document.outputs = await linkOutputs(this.#published, this.#resultDir, storeDirOf);
+      this.#document.analysis = await readAnalysisSection(this.#published, storeDirOf);
     } catch (caught) {
       error = toPipelineError(caught);
       this.#document.error = { stage: error.stage ?? null, code: error.code, message: error.message };
     }
     const status = runStatus(error);
     this.#document.status = status;
+    await this.#writeReport();
     this.#save();
     if (status === 'succeeded' && UNAVAILABLE_STAGES.length > 0 && this.#options.until === undefined) {
       sink.line(`Not available yet in this version: ${UNAVAILABLE_STAGES.join(', ')} (nothing was faked for them).`);
@@ -144,6 +149,23 @@ class ExperimentRun {
     });
     this.#options.sink.stageFinished(record.name, outcome, elapsedSince(started));
     this.#save();
+  }
+
+  /**
+   * report.html after every run, partial and failed ones included: the report says why its
+   * later sections are absent. A report that cannot be rendered is
+   * logged and does not change the run's status.
+   */
+  async #writeReport(): Promise<void> {
+    try {
+      const storeDirOf = (m: Manifest) => this.#options.store.artifactDir(m.stage, m.key);
+      this.#document.updated_at = new Date().toISOString();
+      this.#document.metadata.seconds_total = elapsedSince(this.#startedAt);
+      const path = writeReport(this.#resultDir, this.#document, await readReportFigures(this.#published, storeDirOf));
+      this.#document.outputs[REPORT_FILE] = path;
+    } catch (caught) {
+      this.#options.sink.line(`warning: report.html was not written: ${caught instanceof Error ? caught.message : String(caught)}`);
+    }
   }
 
   #record(name: string): StageRecord {

@@ -3,6 +3,7 @@
  * stages add their sections; the document never contains NaN or Infinity (null instead).
  */
 import { z } from 'zod';
+import { analysisSectionSchema } from '../analysis/analysis-schema';
 
 export const stageRecordSchema = z.strictObject({
   name: z.string(),
@@ -41,6 +42,8 @@ export const resultSchema = z.strictObject({
   /** Files in the results folder, linked or copied from the artifacts. */
   outputs: z.record(z.string(), z.string()),
   error: z.strictObject({ stage: z.string().nullable(), code: z.string(), message: z.string() }).nullable(),
+  /** The analyse stage's conclusions (docs/results.md); null until that stage has run. */
+  analysis: analysisSectionSchema.nullable().default(null),
   metadata: z.strictObject({
     git_commit: z.string(),
     package_version: z.string(),

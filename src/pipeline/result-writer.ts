@@ -47,6 +47,7 @@ export function initialResultDocument(options: InitialResultOptions): ResultDocu
     unavailable_stages: [...UNAVAILABLE_STAGES],
     outputs: {},
     error: null,
+    analysis: null,
     metadata: {
       ...collectRunMetadata(options.projectRoot),
       threads: options.threads,

@@ -3,7 +3,9 @@
  */
 import type { StageName } from '../pipeline/dag';
 import type { StageImplementation } from '../pipeline/stage';
+import { analyseStage } from './analyse';
 import { evaluateStage } from './evaluate';
+import { figuresStage } from './figures';
 import { graphStage } from './graph';
 import { trainStage } from './train';
 import { walksStage } from './walks';
@@ -21,4 +23,6 @@ export const STAGE_IMPLEMENTATIONS: ReadonlyMap<StageName, StageImplementation<n
   entry(walksStage),
   entry(trainStage),
   entry(evaluateStage),
+  entry(analyseStage),
+  entry(figuresStage),
 ]);

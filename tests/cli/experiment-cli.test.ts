@@ -92,7 +92,7 @@ describe('experiment CLI', () => {
   it('prints its options and the exit codes for --help and exits 0', () => {
     const out = runCli('experiment', ['--help'], freshEnv());
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/--until <stage>\s+stop after this stage \(one of: graph, walks, train, evaluate\)/);
+    expect(out.stdout).toMatch(/--until <stage>\s+stop after this stage \(one of: graph, walks, train, evaluate, analyse, figures\)/);
     expect(out.stdout).toMatch(/Exit codes: 0 success, 1 run failed, 2 invalid input, 130 interrupted\./);
   });
 
@@ -100,7 +100,7 @@ describe('experiment CLI', () => {
     const env = freshEnv();
     const out = runCli('experiment', [tiny, '--force', 'grph'], env);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/--force: 'grph' — must be one of the available stages: graph, walks, train, evaluate/);
+    expect(out.stderr).toMatch(/--force: 'grph' — must be one of the available stages: graph, walks, train, evaluate, analyse, figures/);
   });
 
   it('runs, then resumes with every stage a cache hit; plan explains both', () => {
@@ -114,7 +114,9 @@ describe('experiment CLI', () => {
     expect(second.stdout).toMatch(/=== walks === cache hit/);
     expect(second.stdout).toMatch(/=== train === cache hit/);
     expect(second.stdout).toMatch(/=== evaluate === cache hit/);
-    expect(second.stdout).toMatch(/stages: 0 computed, 4 reused/);
+    expect(second.stdout).toMatch(/=== analyse === cache hit/);
+    expect(second.stdout).toMatch(/=== figures === cache hit/);
+    expect(second.stdout).toMatch(/stages: 0 computed, 6 reused/);
     expect(second.stdout).toMatch(/gate: +(PASSED|NOT PASSED) at step \d+: edge \d\.\d{3}, rule \d\.\d{3} \(r <= w: (\d\.\d{3}|n\/a), r > w: (\d\.\d{3}|n\/a)\)/);
     const plan = runCli('plan', [tiny], env);
     expect(plan.code).toBe(0);

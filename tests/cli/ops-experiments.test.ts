@@ -42,7 +42,7 @@ describe('experiments CLI', () => {
   it('BAD CALL - list --status with an unknown status exits 2 naming it', () => {
     const out = cli('experiments', ['list', '--status', 'done'], sandbox());
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/--status: "done" — must be one of running, succeeded, failed, interrupted/);
+    expect(out.stderr).toMatch(/--status: "done" — must be one of running, succeeded, failed, gate_failed, interrupted/);
   });
 
   it('show prints stages, metrics (only those reported) and the ledger history, by id prefix', async () => {
@@ -135,5 +135,30 @@ describe('experiments CLI', () => {
     expect(parquet.columns[0].data).toEqual(['exp_ok', 'exp_fail_a']);
     expect(Array.from(parquet.columns[1].data as Float64Array)).toEqual([1.5, 1.5]);
     expect(Array.from(parquet.columns[2].valid!)).toEqual([0, 0]);
+  });
+
+  it('compare writes one self-contained report of the runs, marking the config fields that differ', () => {
+    const box = sandbox();
+    writeRun(box.results, { id: 'exp_seed1', status: 'succeeded', seed: 1 });
+    writeRun(box.results, { id: 'exp_seed2', status: 'failed', seed: 2, failedStage: { name: 'walks', code: 'STAGE_ERROR', message: 'boom', attempts: 3 } });
+    const out = cli('experiments', ['compare', 'exp_seed1', 'exp_seed2'], box);
+    expect(out.code, out.stderr).toBe(0);
+    const path = /comparison of 2 experiments: (.+)$/m.exec(out.stdout)![1];
+    const html = readFileSync(path, 'utf8');
+    expect(html).toContain('exp_seed1');
+    expect(html).toContain('exp_seed2');
+    // The seed differs, graph.n does not; the page loads nothing from elsewhere.
+    expect(html).toMatch(/<tr class="differs"><td class="key mono">seed<\/td><td class="num base">1<\/td><td class="num diff">2<\/td><\/tr>/);
+    expect(html).not.toMatch(/<tr class="differs"><td class="key mono">graph\.n</);
+    expect(html).toMatch(/<tr><td class="key">graph\.n<\/td>/);
+    expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('BAD CALL - compare with one id exits 2', () => {
+    const box = sandbox();
+    writeRun(box.results, { id: 'exp_only', status: 'succeeded' });
+    const out = cli('experiments', ['compare', 'exp_only'], box);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/compare: expected two or more experiment ids, got exp_only/);
   });
 });

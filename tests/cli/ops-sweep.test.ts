@@ -10,7 +10,7 @@ import { cli, ROOT, sandbox } from '../ops/fixtures/results';
 const TINY = join(ROOT, 'configs/tiny.json');
 
 describe('sweep CLI', () => {
-  it('dry run of a 2x2 grid x 2 seeds prints every point id and the expected sharing: 28 stage runs to compute, 4 shared', () => {
+  it('dry run of a 2x2 grid x 2 seeds prints every point id and the expected sharing: 44 stage runs to compute, 4 shared', () => {
     const box = sandbox();
     const path = join(box.dir, 'sweep.json');
     writeFileSync(path, JSON.stringify({ base: TINY, grid: { 'training.walk_length': [16, 24], 'graph.p_in': [0.4, 0.5] }, seeds: [1, 2] }));
@@ -18,8 +18,8 @@ describe('sweep CLI', () => {
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/8 point\(s\) = 2 \(training\.walk_length\) x 2 \(graph\.p_in\) x 2 \(seed\); 1 at once/);
     expect(out.stdout.match(/^\d+\s+n50_w8_r5_d16_L1_s[12]_[0-9a-f]{8}\s/gm)).toHaveLength(8);
-    expect(out.stdout).toMatch(/^5\s+\S+\s+24\s+0\.4\s+1\s+shared #1\s+compute\s+compute\s+compute$/m);
-    expect(out.stdout).toMatch(/Stage runs: 32 in total: 0 cache hit\(s\), 28 to compute, 4 shared with an earlier point/);
+    expect(out.stdout).toMatch(/^5\s+\S+\s+24\s+0\.4\s+1\s+shared #1\s+compute\s+compute\s+compute\s+compute\s+compute$/m);
+    expect(out.stdout).toMatch(/Stage runs: 48 in total: 0 cache hit\(s\), 44 to compute, 4 shared with an earlier point/);
     expect(out.stdout).toMatch(/graph\s+8 runs: 0 hit\(s\), 4 to compute, 4 shared/);
     expect(out.stdout).toMatch(/\[dry-run\] nothing was computed/);
     expect(existsSync(box.results)).toBe(false);
@@ -55,6 +55,6 @@ describe('sweep CLI', () => {
     const ledger = readFileSync(join(box.results, 'ledger.csv'), 'utf8').trim().split('\n');
     expect(ledger).toHaveLength(3);
     const again = cli('sweep', [path, '--dry-run'], box);
-    expect(again.stdout).toMatch(/Stage runs: 8 in total: 8 cache hit\(s\), 0 to compute, 0 shared/);
+    expect(again.stdout).toMatch(/Stage runs: 12 in total: 12 cache hit\(s\), 0 to compute, 0 shared/);
   });
 });

@@ -25,6 +25,8 @@ describe('sweep dry-run plan', () => {
       { stage: 'walks', runs: 8, hits: 0, compute: 8, shared: 0 },
       { stage: 'train', runs: 8, hits: 0, compute: 8, shared: 0 },
       { stage: 'evaluate', runs: 8, hits: 0, compute: 8, shared: 0 },
+      { stage: 'analyse', runs: 8, hits: 0, compute: 8, shared: 0 },
+      { stage: 'figures', runs: 8, hits: 0, compute: 8, shared: 0 },
     ]);
   });
 });

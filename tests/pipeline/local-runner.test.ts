@@ -19,7 +19,7 @@ describe('runExperiment', () => {
       ['graph', 'computed', 'miss'],
       ['walks', 'computed', 'miss'],
     ]);
-    expect(result.unavailable_stages).toEqual(['analyse', 'figures', 'report']);
+    expect(result.unavailable_stages).toEqual([]);
     expect(result.metadata.git_commit).toMatch(/^([0-9a-f]{12}(-dirty)?|unknown)$/);
     for (const file of ['graph_vertices.parquet', 'graph_edges.parquet', 'walks_train.parquet', 'walks_eval.parquet', 'walk_events_train.parquet']) {
       expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
@@ -170,12 +170,21 @@ describe('runExperiment', () => {
       ['walks', 'computed'],
       ['train', 'computed'],
       ['evaluate', 'computed'],
+      ['analyse', 'computed'],
+      ['figures', 'computed'],
     ]);
     const summary = outcome.result.stages[3].summary as { n_sequences: number; protocol: string };
     expect(summary).toMatchObject({ n_sequences: Math.floor(5000 / 9), protocol: 'sampled' });
-    for (const file of ['token_metrics.parquet', 'sequences.parquet', 'encounters.parquet']) {
+    for (const file of ['token_metrics.parquet', 'sequences.parquet', 'encounters.parquet', 'events.parquet', 'auroc.parquet', 'figures/auroc-by-lookback.svg', 'report.html']) {
       expect(existsSync(join(outcome.resultDir, file)), file).toBe(true);
     }
+    // The analysis section is in result.json, and its event counts agree with events.parquet.
+    const analysis = outcome.result.analysis!;
+    const events = await readParquet(join(outcome.resultDir, 'events.parquet'));
+    expect(analysis.events.total).toBe(events.numRows);
+    expect(analysis.metrics.length).toBeGreaterThan(0);
+    const written = JSON.parse(readFileSync(join(outcome.resultDir, 'result.json'), 'utf8')) as { analysis: unknown };
+    expect(written.analysis).toEqual(JSON.parse(JSON.stringify(analysis)));
   });
 
   it('stops with status gate_failed after training when require_gate is set and the gate fails, keeping the model', async () => {
