@@ -109,7 +109,7 @@ export async function benchAnalysis(sequences = 22_222, columns = 108): Promise<
   ];
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchAnalysis(Number(process.argv[2] ?? 22_222), Number(process.argv[3] ?? 108));
   const { formatTable } = await import('./bench-row');
   console.log(formatTable(rows));

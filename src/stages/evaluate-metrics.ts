@@ -4,7 +4,7 @@
  * results and from the once-per-model WvWo products.
  */
 import type { SvdJobResult } from '../evaluation/svd-pool';
-import { ThinSvd } from '../evaluation/svd/jacobi-svd';
+import { ThinSvd } from '../evaluation/svd/thin-svd';
 import { computeMetrics, guardKey, guardNonFinite, METRIC_NAMES, metricKeys, SVD_TARGETS, type SvdTarget } from '../evaluation/svd/metrics';
 import type { WvWoProducts } from '../model/wvwo';
 

@@ -3,7 +3,7 @@
  * every matrix of a job, the non-finite guard per head, and the top left singular vectors the
  * Grassmannian distance of the next step needs.
  */
-import { ThinSvd } from '../svd/jacobi-svd';
+import { ThinSvd } from '../svd/thin-svd';
 import { GRASSMANNIAN_RANK, computeMetrics, guardNonFinite, saveLeftVectors } from '../svd/metrics';
 import { METRICS_PER_MATRIX, type StepTarget, type SvdJob } from './types';
 
@@ -87,6 +87,18 @@ export class BlockWorkspace {
   }
 }
 
+/** Copies `size` float32 values from `from` into float64; returns whether any is NaN or ±∞. */
+function widen(source: Float32Array, from: number, target: Float64Array, size: number): boolean {
+  let nonFinite = false;
+  for (let i = 0; i < size; i++) {
+    const v = source[from + i];
+    target[i] = v;
+    // v − v is 0 for finite v and NaN for ±∞ and NaN.
+    if (v - v !== 0) nonFinite = true;
+  }
+  return nonFinite;
+}
+
 /**
  * Guard, SVD and metrics for every matrix of `block`. With `previous`, the Grassmannian slot is
  * computed here from the previous step's vectors (serial path); without it the slot is NaN and
@@ -107,8 +119,8 @@ export function computeBlock(block: MatrixBlock, workspace: BlockWorkspace, prev
   for (let row = 0; row < rows; row++) {
     for (let head = 0; head < heads; head++) {
       const cell = row * heads + head;
-      for (let i = 0; i < size; i++) matrix[i] = block.matrices[cell * size + i];
-      if (guardNonFinite(matrix, 0, size)) out.guards[head] = 1;
+      // The guard proper runs only when the copy saw a non-finite entry (one pass, not two).
+      if (widen(block.matrices, cell * size, matrix, size) && guardNonFinite(matrix, 0, size)) out.guards[head] = 1;
       const result = svd.compute(matrix, 0);
       computeMetrics(result, { target, previousLeft: previous?.(row, head) ?? null }, out.metrics, cell * METRICS_PER_MATRIX);
       saveLeftVectors(result, out.left.subarray(cell * stride, (cell + 1) * stride));

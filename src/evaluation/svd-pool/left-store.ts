@@ -4,7 +4,7 @@
  * submission order, so the state seen by a job is exactly what the serial computation sees.
  */
 import { StageError } from '../../errors';
-import type { SvdResult } from '../svd/jacobi-svd';
+import type { SvdResult } from '../svd/thin-svd';
 import { grassmannianDistance, guardKey, metricIndex } from '../svd/metrics';
 import { leftLength } from './compute';
 import { METRICS_PER_MATRIX, type SvdJob } from './types';
@@ -113,7 +113,6 @@ class LeftVectorsView implements SvdResult {
   readonly leftCount: number;
   readonly values = new Float64Array(0);
   readonly v1 = new Float64Array(0);
-  readonly sweeps = 0;
   readonly converged = true;
   u1: Float64Array;
   u2: Float64Array;

@@ -5,7 +5,7 @@
  * Every formula keeps the reference's ε = 1e-12 exactly where the reference puts it, so
  * values match the reference up to its float32 rounding (ours are float64).
  */
-import type { SvdResult } from './jacobi-svd';
+import type { SvdResult } from './thin-svd';
 
 /** ε added to denominators and logarithms, as in the reference. */
 export const METRIC_EPSILON = 1e-12;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ThinSvd } from '../../../src/evaluation/svd/jacobi-svd';
+import { ThinSvd } from '../../../src/evaluation/svd/thin-svd';
 import {
   METRIC_NAMES,
   computeMetrics,
@@ -14,6 +14,7 @@ import {
   singularValues2x2,
 } from '../../../src/evaluation/svd/metrics';
 import { loadCases, loadPairs, toMatrix } from './fixtures';
+import { column, jacobiSvd, random, randomOrthogonal, referenceGrassmannian, referenceMetrics, withSpectrum } from './reference';
 
 /** Scale against which a metric's error is measured: gaps live on the scale of s1. */
 function scaleOf(metric: string, s1: number, expected: number): number {
@@ -44,6 +45,108 @@ describe('computeMetrics against numpy', () => {
     const out = new Float64Array(9);
     computeMetrics(new ThinSvd(16, 16).compute(toMatrix(c.matrix)), { target: 'qkt', previousLeft: null }, out);
     expect(out[metricIndex('condition_number')]).toBe(1e6);
+  });
+});
+
+/** A = Q·diag(values)·Vᵀ with its left basis Q (m x m) given. */
+function withLeftBasis(q: Float64Array, values: number[], m: number, n: number, seed: number): Float64Array {
+  return withSpectrum(values, q, randomOrthogonal(n, seed), m, n);
+}
+
+/** Q·G, where G rotates columns (0, 2) by `a` and (1, 3) by `b`: its first two columns make principal angles a and b with Q's. */
+function rotated(q: Float64Array, m: number, a: number, b: number): Float64Array {
+  const out = q.slice();
+  for (let i = 0; i < m; i++) {
+    const [q0, q1, q2, q3] = [q[i * m], q[i * m + 1], q[i * m + 2], q[i * m + 3]];
+    out[i * m] = Math.cos(a) * q0 + Math.sin(a) * q2;
+    out[i * m + 2] = -Math.sin(a) * q0 + Math.cos(a) * q2;
+    out[i * m + 1] = Math.cos(b) * q1 + Math.sin(b) * q3;
+    out[i * m + 3] = -Math.sin(b) * q1 + Math.cos(b) * q3;
+  }
+  return out;
+}
+
+describe('computeMetrics against the formulas written out, on matrices with known spectra', () => {
+  const spectra: Array<{ name: string; m: number; n: number; target: 'qkt' | 'avwo' | 'wvwo'; values: number[] }> = [
+    { name: 'graded to 2e-6 (condition number 5e5, below the cap) 64x64 qkt', m: 64, n: 64, target: 'qkt', values: Array.from({ length: 64 }, (_, i) => 10 ** ((Math.log10(2e-6) * i) / 63)) },
+    { name: 'rank 4 (condition number at the cap) 64x64 qkt', m: 64, n: 64, target: 'qkt', values: [5, 3, 2, 1, ...Array<number>(60).fill(0)] },
+    { name: 'repeated and clustered values 64x128 avwo', m: 64, n: 128, target: 'avwo', values: [4, 3, 3, 3, 2 + 1e-12, 2, ...Array.from({ length: 58 }, (_, i) => 1 - i / 60)] },
+    { name: 'flat spectrum 16x16 wvwo', m: 16, n: 16, target: 'wvwo', values: Array<number>(16).fill(0.5) },
+  ];
+  for (const c of spectra) {
+    it(`${c.name}: all nine metrics match to 1e-9 relative (gaps to 1e-9·s1)`, () => {
+      const q = randomOrthogonal(c.m, 31);
+      const v = randomOrthogonal(c.n, 32);
+      const previous = withLeftBasis(q, c.values.map((x, i) => x + (c.values.length - i) * 1e-3), c.m, c.n, 33);
+      const a = withSpectrum(c.values, rotated(q, c.m, 0.4, 0.25), v, c.m, c.n);
+      const svd = new ThinSvd(c.m, c.n);
+      const left = new Float64Array(2 * c.m);
+      saveLeftVectors(svd.compute(previous), left);
+      const out = new Float64Array(9);
+      computeMetrics(svd.compute(a), { target: c.target, previousLeft: left }, out);
+      const reference = jacobiSvd(a, c.m, c.n);
+      const grassmannian = c.values[1] > c.values[2] ? Math.hypot(0.4, 0.25) : null;
+      const expected = referenceMetrics(reference.values, reference.left[0], reference.v1, c.m === c.n, c.target, grassmannian);
+      for (const metric of METRIC_NAMES) {
+        const want = expected[metric];
+        const got = out[metricIndex(metric)];
+        if (metric === 'grassmannian_distance' && c.target !== 'wvwo' && want === null) continue; // span undefined (s2 = s3)
+        if (metric === 'read_write_alignment' && want !== null && reference.values[0] - reference.values[1] < 1e-6 * reference.values[0]) continue;
+        if (want === null) {
+          expect(got, metric).toBeNaN();
+          continue;
+        }
+        expect(Math.abs(got - want), metric).toBeLessThanOrEqual(1e-9 * scaleOf(metric, c.values[0], want) + 1e-300);
+      }
+    });
+  }
+});
+
+describe('grassmannian_distance on subspaces with known principal angles', () => {
+  const m = 64;
+  const q = randomOrthogonal(m, 41);
+  const values = Array.from({ length: m }, (_, i) => 10 - i * 0.1);
+  it.each([
+    [0.3, 0.1],
+    [0.7, 0.7],
+    [Math.PI / 2, Math.PI / 2],
+    [1e-3, 0.5],
+    [0.2, 0],
+  ])('angles (%f, %f) give sqrt(a² + b²) to 1e-9', (a, b) => {
+    const svd = new ThinSvd(m, m);
+    const left = new Float64Array(2 * m);
+    saveLeftVectors(svd.compute(withLeftBasis(q, values, m, m, 42)), left);
+    const out = new Float64Array(9);
+    computeMetrics(svd.compute(withLeftBasis(rotated(q, m, a, b), values, m, m, 43)), { target: 'qkt', previousLeft: left }, out);
+    const got = out[metricIndex('grassmannian_distance')];
+    expect(Math.abs(got - Math.hypot(a, b))).toBeLessThan(1e-9);
+    expect(Math.abs(got - referenceGrassmannian(column(q, m, 0), column(q, m, 1), svd.u1, svd.u2))).toBeLessThan(1e-9);
+  });
+
+  it('is defined when s1 = s2 (only the span is): repeated top pair, angles (0.3, 0.6)', () => {
+    const repeated = [5, 5, ...values.slice(2)];
+    const svd = new ThinSvd(m, 2 * m);
+    const left = new Float64Array(2 * m);
+    const v = randomOrthogonal(2 * m, 44);
+    saveLeftVectors(svd.compute(withSpectrum(repeated, q, v, m, 2 * m)), left);
+    const out = new Float64Array(9);
+    computeMetrics(svd.compute(withSpectrum(repeated, rotated(q, m, 0.3, 0.6), v, m, 2 * m)), { target: 'avwo', previousLeft: left }, out);
+    expect(Math.abs(out[metricIndex('grassmannian_distance')] - Math.hypot(0.3, 0.6))).toBeLessThan(1e-9);
+  });
+
+  it('between random 64x128 steps matches the reference decomposition', () => {
+    const next = random(45);
+    const a = Float64Array.from({ length: 64 * 128 }, next);
+    const b = a.map((x) => x + 0.05 * next());
+    const svd = new ThinSvd(64, 128);
+    const left = new Float64Array(128);
+    saveLeftVectors(svd.compute(a), left);
+    const out = new Float64Array(9);
+    computeMetrics(svd.compute(b), { target: 'avwo', previousLeft: left }, out);
+    const ra = jacobiSvd(a, 64, 128);
+    const rb = jacobiSvd(b, 64, 128);
+    const want = referenceGrassmannian(ra.left[0], ra.left[1], rb.left[0], rb.left[1]);
+    expect(Math.abs(out[metricIndex('grassmannian_distance')] - want)).toBeLessThanOrEqual(1e-9 * want);
   });
 });
 
