@@ -91,7 +91,7 @@ export async function analyseExperiment(inputs: AnalysisInputs): Promise<Analysi
     ranking: rankMetrics(records, redundantPartners(redundancySection)),
     headline: headlineComparison(records),
     confirmatory: {
-      description: 'primary metrics recomputed on each half of the pre-registered split (seed analysis.split_seed, stratified by violation); replicated = the confirmatory half has a horizon > 0',
+      description: 'primary metrics recomputed on each half of the pre-registered split (seed analysis.split_seed, stratified by violation); replicated = both halves have a horizon > 0',
       records: confirmatory,
     },
     seconds: (performance.now() - started) / 1000,

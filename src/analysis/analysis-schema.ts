@@ -121,7 +121,7 @@ export const analysisSectionSchema = z.strictObject({
         horizon: z.int().min(0),
         exploratory_max_auroc: statistic(),
         exploratory_horizon: z.int().min(0),
-        /** The confirmatory half also exceeds the threshold at some lookback. */
+        /** Both halves have a horizon > 0: the exploratory finding holds on the held-out half. */
         replicated: z.boolean(),
       }),
     ),

@@ -2,7 +2,7 @@
  * The confirmatory re-check of the primary metrics (method.md section 6): the analysis runs on
  * all sequences; each primary metric's curve is then recomputed on the exploratory and on the
  * confirmatory half of the pre-registered split, and a finding is replicated when the
- * confirmatory half also exceeds the threshold at some lookback.
+ * exploratory half shows a horizon and the confirmatory half does too.
  */
 import { SplitLabel } from '../evaluation/split';
 import type { AnalysisSection } from './analysis-schema';
@@ -52,6 +52,6 @@ export function confirmatoryRecord(metric: string, column: Float64Array, group: 
     horizon: confirmatory.h.referenceHorizon,
     exploratory_max_auroc: finiteOrNull(exploratory.h.max.value),
     exploratory_horizon: exploratory.h.referenceHorizon,
-    replicated: confirmatory.h.referenceHorizon > 0,
+    replicated: exploratory.h.referenceHorizon > 0 && confirmatory.h.referenceHorizon > 0,
   };
 }
