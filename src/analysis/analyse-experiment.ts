@@ -45,7 +45,10 @@ export interface AnalysisInputs {
 }
 
 export interface AnalysisOutcome {
+  /** Deterministic for its inputs (no timings): it is the content of a cached artifact. */
   section: AnalysisSection;
+  /** Wall time of the analysis (for the stage summary, not the artifact). */
+  seconds: number;
   events: RuleEvents;
   /** Split label per event's sequence, for the events table. */
   eventSplit: Int32Array;
@@ -94,9 +97,8 @@ export async function analyseExperiment(inputs: AnalysisInputs): Promise<Analysi
       description: 'primary metrics recomputed on each half of the pre-registered split (seed analysis.split_seed, stratified by violation); replicated = both halves have a horizon > 0',
       records: confirmatory,
     },
-    seconds: (performance.now() - started) / 1000,
   };
-  return { section: analysisSectionSchema.parse(toJsonNumbers(section)), events, eventSplit: Int32Array.from(events.sequence, (s) => sequences.split[s]), nulls: columns.flatMap((column) => column.nulls) };
+  return { section: analysisSectionSchema.parse(toJsonNumbers(section)), seconds: (performance.now() - started) / 1000, events, eventSplit: Int32Array.from(events.sequence, (s) => sequences.split[s]), nulls: columns.flatMap((column) => column.nulls) };
 }
 
 function keptEventIds(events: RuleEvents): Int32Array {

@@ -126,6 +126,5 @@ export const analysisSectionSchema = z.strictObject({
       }),
     ),
   }),
-  seconds: z.number().min(0),
 });
 export type AnalysisSection = z.infer<typeof analysisSectionSchema>;

@@ -318,7 +318,6 @@ function settingsTable(analysis: AnalysisSection): Table {
     ['first violations', count(analysis.events.first_violations, '')],
     ['permutations / bootstrap resamples', slashed(s.n_permutations, s.n_bootstrap)],
     ['dedupe', text(s.dedupe ? 'yes' : 'no')],
-    ['analysis seconds', fixed(analysis.seconds, 1, '')],
   ]);
 }
 

@@ -43,7 +43,7 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>): Promise<Rec
   // better than sharing every permutation batch between threads.
   const settings: AnalysisSettings = { ...analysisSettings(context.slice), workers: context.threads > 1 ? context.threads : 0, threads: 1 };
   context.log(`${metricKeys.length} metric columns; ${settings.nPermutations} permutations, ${settings.nBootstrap} bootstrap resamples, dedupe ${settings.dedupe}`);
-  const { section, events, eventSplit, nulls } = await analyseExperiment({
+  const { section, seconds, events, eventSplit, nulls } = await analyseExperiment({
     sequences: await readSequenceColumns(evaluate.file(SEQUENCES_FILE)),
     encounters: await readEncounterColumns(evaluate.file(ENCOUNTERS_FILE)),
     metricKeys,
@@ -57,7 +57,7 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>): Promise<Rec
   await writeAuroc(context.output(AUROC_FILE), section);
   await writePermutationNulls(context.output(PERMUTATION_NULLS_FILE), nulls);
   context.progress(1);
-  return analysisSummary(section);
+  return { ...analysisSummary(section), seconds };
 }
 
 /** The config's analysis settings; dedupe defaults to on under the reference protocol. */
@@ -192,6 +192,5 @@ function analysisSummary(section: AnalysisSection): Record<string, unknown> {
     best_primary_max_auroc: primary[0]?.best_max_auroc ?? null,
     best_horizon: Math.max(0, ...Object.values(byPrimary)),
     best_horizon_by_primary_metric: byPrimary,
-    seconds: section.seconds,
   };
 }

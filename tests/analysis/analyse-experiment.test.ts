@@ -47,7 +47,7 @@ describe('analyseExperiment', () => {
   it('gives the same section with columns analysed in worker threads', async () => {
     const inProcess = await analyseExperiment(syntheticInputs());
     const inWorkers = await analyseExperiment(syntheticInputs({ workers: 2 }));
-    expect({ ...inWorkers.section, seconds: 0 }).toEqual({ ...inProcess.section, seconds: 0 });
+    expect(inWorkers.section).toEqual(inProcess.section);
   });
 
   it('analyses each distinct sequence once when dedupe is on', async () => {

@@ -241,7 +241,6 @@ export function fixtureAnalysis(): AnalysisSection {
         { r: 8, metric: AVWO_SR, n_violation: 47, n_control: 600, max_auroc: 0.5911, horizon: 0, exploratory_max_auroc: 0.634, exploratory_horizon: 0, replicated: false },
       ],
     },
-    seconds: 18.4,
   });
 }
 
