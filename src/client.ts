@@ -16,8 +16,9 @@ import { resetEventFor, startInput } from './cli/temporal-history';
 import { mergePending, renderProgress, type PendingActivity } from './cli/temporal-progress';
 import { configHash, experimentId, shortHash } from './config/hash';
 import { loadConfigFile } from './config/load';
-import { expandSweep, type SweepPoint } from './ops/sweep-expand';
-import { readSweepDefinition, sweepSpecFromDefinition } from './ops/sweep-load';
+import { expandDefinition } from './ops/search-trials';
+import type { SweepPoint } from './ops/sweep-expand';
+import { readSweepDefinition } from './ops/sweep-load';
 import type { SweepDefinition } from './ops/sweep-spec';
 import { ExitCode, InputError, ResourceError } from './errors';
 import type { StageHeartbeat } from './activities/contract';
@@ -124,7 +125,11 @@ async function submit(client: Client, command: { wait: boolean; watch: boolean }
   return ExitCode.success;
 }
 
-/** A sweep read and expanded once, as `npm run sweep` does: every point valid, or a ConfigError listing each problem. */
+/**
+ * A sweep read and expanded once, as `npm run sweep` does: every point valid, or a ConfigError
+ * listing each problem. A random search is its fixed list of sampled trials; a halving search
+ * is refused (a ConfigError: it runs locally only).
+ */
 interface PreparedSweep {
   source: string;
   definition: SweepDefinition;
@@ -133,7 +138,7 @@ interface PreparedSweep {
 
 function prepareSweep(source: string): PreparedSweep {
   const definition = readSweepDefinition(source);
-  return { source, definition, points: expandSweep(sweepSpecFromDefinition(definition, source)) };
+  return { source, definition, points: expandDefinition(definition, source) };
 }
 
 async function submitSweep(client: Client, sweep: PreparedSweep, command: { concurrency?: number; wait: boolean }, print: Print): Promise<number> {
@@ -145,7 +150,8 @@ async function submitSweep(client: Client, sweep: PreparedSweep, command: { conc
     await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
       taskQueue: TASK_QUEUES.cpu,
       workflowId,
-      args: [{ definition, source, stages: stagesUpTo().map((stage) => stage.name), concurrency }],
+      // A search stops every trial after the stage its objective reads (`until`), as npm run sweep does.
+      args: [{ definition, source, stages: stagesUpTo(definition.until).map((stage) => stage.name), concurrency }],
       // The base config's (it need not be valid on its own: points are validated, not the base).
       memo: { description: definition.base.description ?? '', tags: definition.base.tags ?? [] },
     });

@@ -54,6 +54,19 @@ export interface StageHeartbeat {
   at: string;
 }
 
+/**
+ * The `stageProgress` signal's payload: the latest heartbeat of one activity attempt, sent
+ * by `runStage` to its own workflow (throttled, see progress-signal.ts) so that the
+ * workflow's `progress` query carries live details without the server's pending-activity list.
+ */
+export interface StageProgressUpdate {
+  /** `<stage>.<round>` of the reporting activity; the workflow ignores other rounds. */
+  activityId: string;
+  /** Temporal's attempt number of that activity (1-based). */
+  attempt: number;
+  heartbeat: StageHeartbeat;
+}
+
 /** The final state of an experiment, as `writeResults` records it. */
 export interface WriteResultsInput {
   experimentId: string;

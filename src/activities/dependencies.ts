@@ -6,6 +6,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { StageName } from '../pipeline/dag';
 import type { StageImplementation } from '../pipeline/stage';
 import type { HeartbeatSinkOptions } from './heartbeat-sink';
+import type { ProgressSignalOptions } from './progress-signal';
 
 export interface ActivityDependencies {
   store: ArtifactStore;
@@ -17,4 +18,6 @@ export interface ActivityDependencies {
   /** Threads per stage when the config leaves `runtime.threads` null. */
   threads: number;
   heartbeat?: HeartbeatSinkOptions;
+  /** Throttling and delivery of the `stageProgress` signals (tests inject `send`). */
+  progressSignal?: ProgressSignalOptions;
 }

@@ -17,17 +17,24 @@ export interface HeartbeatSinkOptions {
   keepAliveMs?: number;
 }
 
+/** Receives every progress report after it became the latest heartbeat (see progress-signal.ts). */
+export interface ProgressListener {
+  offer(heartbeat: StageHeartbeat): void;
+}
+
 /** Heartbeats progress of `stage` through `context`; call `stop()` when the stage ends. */
 export class HeartbeatSink implements ProgressSink {
   readonly #context: Context;
   readonly #stage: StageName;
   readonly #minIntervalMs: number;
   readonly #timer: NodeJS.Timeout;
+  readonly #listener: ProgressListener | null;
   #latest: StageHeartbeat;
   #lastSent = 0;
 
-  constructor(context: Context, stage: StageName, options: HeartbeatSinkOptions = {}) {
+  constructor(context: Context, stage: StageName, options: HeartbeatSinkOptions = {}, listener: ProgressListener | null = null) {
     this.#context = context;
+    this.#listener = listener;
     this.#stage = stage;
     this.#minIntervalMs = options.minIntervalMs ?? 1000;
     this.#latest = { stage, fraction: 0, details: {}, at: new Date().toISOString() };
@@ -48,6 +55,7 @@ export class HeartbeatSink implements ProgressSink {
   progress(_stage: string, fraction: number, details: ProgressDetails = {}): void {
     this.#latest = { stage: this.#stage, fraction, details, at: new Date().toISOString() };
     if (performance.now() - this.#lastSent >= this.#minIntervalMs || fraction >= 1) this.#send();
+    this.#listener?.offer(this.#latest);
   }
 
   stageFinished(stage: string, outcome: string, seconds: number): void {

@@ -1,9 +1,10 @@
 /**
  * The `runStage` activity: one stage of one experiment, through the same `executeStage` as
  * the embedded runner but with ONE attempt per call (Temporal retries). Progress becomes
- * heartbeats, cancellation (workflow request or worker shutdown) aborts the stage, and a
- * retry resumes from what the store already holds: published upstream artifacts and the
- * stage's own checkpoints.
+ * heartbeats and throttled `stageProgress` signals to the workflow (progress-signal.ts),
+ * cancellation (workflow request or worker shutdown) aborts the stage, and a retry resumes
+ * from what the store already holds: published upstream artifacts and the stage's own
+ * checkpoints.
  */
 import { Context } from '@temporalio/activity';
 import { parseConfig } from '../config/load';
@@ -16,6 +17,7 @@ import type { RunStageInput, RunStageResult, StageHeartbeat } from './contract';
 import type { ActivityDependencies } from './dependencies';
 import { toActivityFailure } from './failure';
 import { HeartbeatSink } from './heartbeat-sink';
+import { contextSender, ProgressSignaller } from './progress-signal';
 import { readUpstream } from './upstream';
 
 /** Runs or reuses `input.stage`; throws an ApplicationFailure typed with the error code. */
@@ -24,11 +26,13 @@ export async function runStage(deps: ActivityDependencies, fingerprints: Fingerp
   const { attempt } = context.info;
   const signal = context.cancellationSignal;
   let sink: HeartbeatSink | undefined;
+  let signaller: ProgressSignaller | null = null;
   try {
     const config = parseConfig(input.config).config;
     const stage = declarationOf(input.stage);
     const implementation = implementationOf(deps, stage);
-    sink = new HeartbeatSink(context, stage.name, deps.heartbeat);
+    signaller = progressSignaller(deps, context);
+    sink = new HeartbeatSink(context, stage.name, deps.heartbeat, signaller);
     noteResume(sink, attempt, context.info.heartbeatDetails as StageHeartbeat | undefined);
     const upstream = await readUpstream(deps.store, stage, input.upstream);
     const started = performance.now();
@@ -65,7 +69,24 @@ export async function runStage(deps: ActivityDependencies, fingerprints: Fingerp
     throw toActivityFailure(error, { stage: input.stage, attempt, signal });
   } finally {
     sink?.stop();
+    signaller?.stop();
   }
+}
+
+/** The attempt's `stageProgress` signaller, or null outside a workflow (no run to signal). */
+function progressSignaller(deps: ActivityDependencies, context: Context): ProgressSignaller | null {
+  const execution = context.info.workflowExecution;
+  if (execution === undefined) return null;
+  const options = deps.progressSignal ?? {};
+  return new ProgressSignaller({
+    target: { workflowId: execution.workflowId, runId: execution.runId },
+    activityId: context.info.activityId,
+    attempt: context.info.attempt,
+    send: options.send ?? contextSender(context),
+    warn: (message) => context.log.warn(message),
+    minIntervalMs: options.minIntervalMs,
+    ageDivisor: options.ageDivisor,
+  });
 }
 
 function declarationOf(name: string): StageDeclaration {

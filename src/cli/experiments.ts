@@ -2,7 +2,9 @@
  * `npm run experiments -- <command>`: the lifecycle of local experiments, read from
  * `results/*\/result.json` and the run ledger (`results/ledger.csv`).
  *
- *   list [--status S]...                     one line per result folder, newest first
+ *   list [--status S]... [--temporal]        one line per experiment, newest first: the result folders,
+ *                                            plus Temporal's experiments when TEMPORAL_ADDRESS is set
+ *                                            or --temporal is given (a SOURCE column says which)
  *   show <id>                                stages, metrics and ledger history of one experiment
  *   compare <id> <id> [...] [--out file.html]
  *                                            comparison report: config differences, scalars, horizons, figures
@@ -34,6 +36,7 @@ import { formatTable } from '../ops/text-table';
 import { formatDuration } from '../pipeline/progress';
 import { isMainModule } from './is-main';
 import { runCli } from './main';
+import { temporalSettings, temporalWanted } from './temporal-connection';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 interface Parsed {
@@ -49,7 +52,7 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  list: { options: { status: { type: 'string', multiple: true } }, positionals: 0, run: list },
+  list: { options: { status: { type: 'string', multiple: true }, temporal: { type: 'boolean' } }, positionals: 0, run: list },
   show: { options: {}, positionals: 1, run: show },
   compare: { options: { out: { type: 'string' } }, positionals: 'many', run: compare },
   archive: { options: { status: { type: 'string', multiple: true }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' } }, positionals: 0, run: archive },
@@ -85,6 +88,7 @@ export async function experimentsCommand(argv: readonly string[]): Promise<numbe
 }
 
 async function list({ flags }: Parsed, results: string): Promise<number> {
+  if (temporalWanted(flags.temporal === true)) return listWithTemporal(flags, results);
   const statuses = statusFilter(flags.status);
   const scan = scanResults(results);
   const { rows: ledgerRows } = await readLedger(ledgerPath(results));
@@ -100,6 +104,47 @@ async function list({ flags }: Parsed, results: string): Promise<number> {
   ]);
   console.log(rows.length === 0 ? `no experiments in ${results}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(['EXPERIMENT', 'STATUS', 'STAGES', 'TIME', 'UPDATED', 'RUNS'], rows));
   for (const problem of scan.problems) console.log(`unreadable: ${problem.path}: ${problem.problem}`);
+  return ExitCode.success;
+}
+
+/** Statuses only Temporal experiments have (ExperimentStatus values, and closed runs' own statuses). */
+const TEMPORAL_ONLY_STATUSES = ['waiting-for-operator', 'aborted', 'cancelled', 'terminated', 'timed-out'] as const;
+
+/** `list` with Temporal: one row per experiment id from both sources; an unreachable server is one line, not an error. */
+async function listWithTemporal(flags: Flags, results: string): Promise<number> {
+  const statuses = statusFilter(flags.status, [...RUN_STATUSES, ...TEMPORAL_ONLY_STATUSES]);
+  const [{ listExperiments, readTemporal }, { mergeExperimentRows }] = await Promise.all([
+    import('./temporal-experiments'),
+    import('./temporal-visibility'),
+  ]);
+  const scan = scanResults(results);
+  const { rows: ledgerRows } = await readLedger(ledgerPath(results));
+  const settings = temporalSettings();
+  const remote = await readTemporal(settings, (client) => listExperiments(client, 'all', 1000));
+  const now = Date.now();
+  const local = scan.folders.map(({ record }) => ({
+    experimentId: record.experiment_id,
+    status: record.status as string,
+    stages: record.stages.map((s) => `${s.name}:${s.status}`).join(' '),
+    seconds: record.metadata?.seconds_total ?? null,
+    updatedAt: record.updated_at,
+    runs: ledgerRows.filter((r) => r.experiment_id === record.experiment_id && r.event === 'run').length,
+    source: 'local' as const,
+  }));
+  const rows = mergeExperimentRows(local, remote.ok ? remote.value : [], now).filter((row) => statuses === null || statuses.has(row.status));
+  const cells = rows.map((row) => [
+    row.experimentId,
+    row.status,
+    row.stages,
+    row.seconds === null ? '' : formatDuration(row.seconds),
+    row.updatedAt === null ? 'live' : `${formatAge(now - Date.parse(row.updatedAt))} ago`,
+    row.runs === null ? '' : String(row.runs),
+    row.source,
+  ]);
+  const where = `${results} or Temporal at ${settings.address}`;
+  console.log(cells.length === 0 ? `no experiments in ${where}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(['EXPERIMENT', 'STATUS', 'STAGES', 'TIME', 'UPDATED', 'RUNS', 'SOURCE'], cells));
+  for (const problem of scan.problems) console.log(`unreadable: ${problem.path}: ${problem.problem}`);
+  if (!remote.ok) console.log(remote.problem);
   return ExitCode.success;
 }
 
@@ -199,11 +244,11 @@ async function ledger({ flags }: Parsed, results: string): Promise<number> {
 }
 
 /** `--status a --status b,c` -> {a, b, c}; null when absent. */
-function statusFilter(values: Flags[string]): Set<string> | null {
+function statusFilter(values: Flags[string], allowed: readonly string[] = RUN_STATUSES): Set<string> | null {
   if (values === undefined) return null;
   const statuses = (values as string[]).flatMap((v) => v.split(',')).filter((v) => v !== '');
-  const bad = statuses.filter((s) => !(RUN_STATUSES as readonly string[]).includes(s));
-  if (bad.length > 0) throw new ConfigError(bad.map((s) => `--status: ${JSON.stringify(s)} — must be one of ${RUN_STATUSES.join(', ')}`));
+  const bad = statuses.filter((s) => !allowed.includes(s));
+  if (bad.length > 0) throw new ConfigError(bad.map((s) => `--status: ${JSON.stringify(s)} — must be one of ${allowed.join(', ')}`));
   return new Set(statuses);
 }
 

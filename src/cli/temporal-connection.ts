@@ -23,6 +23,14 @@ export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 /** How long a client waits for the server before giving up. @default 2000 ms */
 export const CONNECT_TIMEOUT_MS = 2000;
 
+/**
+ * Whether the commands that show local experiments (`experiments list`, `watch`) also ask
+ * Temporal: `--temporal` given, or TEMPORAL_ADDRESS set (to anything but blanks).
+ */
+export function temporalWanted(flag: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return flag || nonEmpty(env.TEMPORAL_ADDRESS) !== undefined;
+}
+
 /** Reads the settings from `env`; a TLS file that cannot be read is a ConfigError naming the variable. */
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const address = nonEmpty(env.TEMPORAL_ADDRESS) ?? DEFAULT_TEMPORAL_ADDRESS;

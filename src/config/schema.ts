@@ -48,6 +48,12 @@ export const trainingSchema = z.strictObject({
   learning_rate: z.number().gt(0).default(3e-4),
   batch_size: positiveInt().default(64),
   max_steps: positiveInt().default(50000),
+  /**
+   * Horizon of the learning-rate schedule (warm-up and cosine) in steps; null = max_steps.
+   * Runs that differ only in max_steps and share this horizon are prefixes of each other, so
+   * a longer run continues a shorter one (budget extension; the halving search sets it).
+   */
+  schedule_steps: positiveInt().nullable().default(null),
   eval_interval: positiveInt().default(1000),
   checkpoint_interval: positiveInt().default(5000),
   /** Optional cap on epochs in addition to max_steps. */
@@ -142,6 +148,7 @@ export const FLOAT_PATHS: ReadonlySet<string> = new Set([
 export const EXTENSION_PATHS = [
   'graph.jumper_r_scales',
   'training.max_epochs',
+  'training.schedule_steps',
   'training.early_stop',
   'training.require_gate',
   'evaluation',

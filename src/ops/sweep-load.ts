@@ -1,6 +1,7 @@
 /**
  * Reading a sweep: a sweep file `{ base, grid, seeds?, parallel?, description? }` validated
- * with zod, or a config whose original `sweep` block is set. Every problem is a ConfigError
+ * with zod (or a search: `strategy`, `n_trials`, `search_seed`, `space`, `halving`,
+ * `objective`, `until`, see search-load.ts), or a config whose original `sweep` block is set. Every problem is a ConfigError
  * line naming the file, the field, the value and the rule; all are reported at once.
  * `readSweepDefinition` gives the sweep as plain JSON (what the Temporal sweep carries) and
  * `sweepSpecFromDefinition` its axes: the one definition of a sweep for both runners.
@@ -12,7 +13,10 @@ import { parseConfig } from '../config/load';
 import { ConfigError } from '../errors';
 import { configPathProblem, setConfigPath } from './config-paths';
 import { legacySweepAxes } from './legacy-sweep';
-import type { SweepAxis, SweepDefinition, SweepSpec } from './sweep-spec';
+import { PIPELINE_STAGES } from '../pipeline/dag';
+import { checkSearchFields } from './search-load';
+import { SEARCH_STRATEGIES } from './search-spec';
+import { MAX_SWEEP_POINTS, type SweepAxis, type SweepDefinition, type SweepSpec } from './sweep-spec';
 
 /** The sweep file format. */
 export const sweepFileSchema = z.strictObject({
@@ -25,7 +29,23 @@ export const sweepFileSchema = z.strictObject({
   /** Points run at once. */
   parallel: z.int().min(1).default(1),
   description: z.string().optional(),
+  /** `grid` (the cartesian product above), `random` or `halving` (search-spec.ts). */
+  strategy: z.enum(SEARCH_STRATEGIES).default('grid'),
+  /** Trials a random or halving search samples. */
+  n_trials: z.int().min(1).max(MAX_SWEEP_POINTS).optional(),
+  /** Seed of the sampler. */
+  search_seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+  /** Dotted config path -> distribution (checked field by field in search-load.ts). */
+  space: z.record(z.string(), z.unknown()).optional(),
+  /** Successive halving over training.max_steps. */
+  halving: z.strictObject({ min_steps: z.int().min(1), max_steps: z.int().min(1), eta: z.int().min(2).default(3) }).optional(),
+  /** The result.json scalar the leaderboard ranks by. */
+  objective: z.strictObject({ path: z.string().min(1), direction: z.enum(['minimize', 'maximize']) }).optional(),
+  /** Run every point up to this stage (default: the objective's stage, else everything). */
+  until: z.enum(PIPELINE_STAGES).optional(),
 });
+
+const SWEEP_FILE_KEYS = Object.keys(sweepFileSchema.shape).join(', ');
 
 /** Reads the sweep at `path` (a sweep file or a config with a sweep block), ready to expand. */
 export function loadSweep(path: string): SweepSpec {
@@ -38,7 +58,7 @@ export function loadSweep(path: string): SweepSpec {
  */
 export function readSweepDefinition(path: string): SweepDefinition {
   const raw = readJsonObject(path, 'sweep file');
-  if ('base' in raw || 'grid' in raw) return fromSweepFile(path, raw);
+  if ('base' in raw || 'grid' in raw || 'strategy' in raw) return fromSweepFile(path, raw);
   return fromConfigSweepBlock(path, raw);
 }
 
@@ -50,7 +70,18 @@ export function sweepSpecFromDefinition(definition: SweepDefinition, source: str
   const axes: SweepAxis[] = Object.entries(definition.grid).map(([name, values]) => pathAxis(name, values));
   if (definition.legacy !== undefined) axes.push(...legacySweepAxes(definition.legacy));
   if (definition.seeds !== undefined) axes.push(pathAxis('seed', definition.seeds));
-  return { source, base: definition.base, axes, parallel: definition.parallel, notes: definition.notes };
+  const { search, objective, until, description } = definition;
+  return {
+    source,
+    base: definition.base,
+    axes,
+    parallel: definition.parallel,
+    notes: definition.notes,
+    ...(search === undefined ? {} : { search }),
+    ...(objective === undefined ? {} : { objective }),
+    ...(until === undefined ? {} : { until }),
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
 function pathAxis(name: string, values: readonly unknown[]): SweepAxis {
@@ -62,15 +93,27 @@ function fromSweepFile(path: string, raw: Record<string, unknown>): SweepDefinit
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(path, raw, issue)));
   }
-  const { base, grid, seeds, parallel } = parsed.data;
+  const { base, grid, seeds, parallel, description } = parsed.data;
   const problems = Object.keys(grid).flatMap((key) => {
     const problem = configPathProblem(key);
     return problem === null ? [] : [`${path}: grid.${key}: ${problem}`];
   });
   if (seeds !== undefined && 'seed' in grid) problems.push(`${path}: grid.seed: also given as "seeds" — give the seeds once`);
+  const { search, objective, until, problems: searchProblems } = checkSearchFields(path, parsed.data);
+  problems.push(...searchProblems);
   if (problems.length > 0) throw new ConfigError(problems);
   const baseObject = typeof base === 'string' ? readJsonObject(resolve(dirname(path), base), `base config of ${path}`) : base;
-  return { base: withoutSweepBlock(baseObject), grid, ...(seeds === undefined ? {} : { seeds }), parallel, notes: [] };
+  return {
+    base: withoutSweepBlock(baseObject),
+    grid,
+    ...(seeds === undefined ? {} : { seeds }),
+    parallel,
+    notes: [],
+    ...(search === undefined ? {} : { search }),
+    ...(objective === undefined ? {} : { objective }),
+    ...(until === undefined ? {} : { until }),
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
 function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): SweepDefinition {
@@ -95,7 +138,8 @@ function fromConfigSweepBlock(path: string, raw: Record<string, unknown>): Sweep
 function describeIssue(path: string, raw: Record<string, unknown>, issue: z.core.$ZodIssue): string[] {
   const field = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${path}: ${[...field, key].join('.')}: unknown key — a sweep file has base, grid, seeds, parallel and description`);
+    const known = field.length === 0 ? `a sweep file has ${SWEEP_FILE_KEYS}` : 'not a field of this object';
+    return issue.keys.map((key) => `${path}: ${[...field, key].join('.')}: unknown key — ${known}`);
   }
   let value: unknown = raw;
   for (const key of field) value = (value as Record<string, unknown> | undefined)?.[key];

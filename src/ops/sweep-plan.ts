@@ -8,7 +8,7 @@
  * same for every point, so equal identities mean equal cache keys; this holds before any
  * upstream bytes exist, where the real key is still unknown (a pending stage).
  */
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
 import { canonicalJson } from '../config/canonical-json';
 import { sha256Hex } from '../config/hash';
 import type { StageName } from '../pipeline/dag';
@@ -23,6 +23,8 @@ export type StageFate = { kind: 'hit' } | { kind: 'compute' } | { kind: 'shared'
 export interface PointPlan {
   point: SweepPoint;
   stages: ReadonlyMap<StageName, StageFate>;
+  /** The cached manifest of every stage that is a hit (set by `planSweep`). */
+  hits?: ReadonlyMap<StageName, Manifest>;
 }
 
 /** Counts for one stage over the whole sweep. */
@@ -40,21 +42,24 @@ export async function planSweep(
   store: ArtifactStore,
   implementations: ReadonlyMap<StageName, StageImplementation<never>>,
   fingerprints: FingerprintCache,
+  until?: StageName,
 ): Promise<PointPlan[]> {
   const computedBy = new Map<string, number>();
   const result: PointPlan[] = [];
   for (const point of points) {
-    const plans = await planExperiment(point.config, store, implementations, fingerprints);
+    const plans = await planExperiment(point.config, store, implementations, fingerprints, until === undefined ? {} : { until });
     const identities = new Map<StageName, string>();
     const stages = new Map<StageName, StageFate>();
+    const hits = new Map<StageName, Manifest>();
     for (const plan of plans) {
+      if (plan.decision === 'hit') hits.set(plan.stage.name, plan.manifest!);
       const { stage } = plan;
       const upstream = stage.inputs.map((name) => identities.get(name));
       const identity = sha256Hex(canonicalJson({ stage: stage.name, slice: stage.configSlice(point.config), upstream }));
       identities.set(stage.name, identity);
       stages.set(stage.name, fateOf(plan.decision, identity, point.index, computedBy));
     }
-    result.push({ point, stages });
+    result.push({ point, stages, hits });
   }
   return result;
 }

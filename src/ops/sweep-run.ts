@@ -8,6 +8,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { ExperimentConfig } from '../config/schema';
 import type { StageName } from '../pipeline/dag';
 import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
+import type { ResultDocument } from '../pipeline/result-schema';
 import type { StageImplementation } from '../pipeline/stage';
 import { PrefixedSink } from './prefixed-sink';
 import { recordFinishedRun } from './record-run';
@@ -22,6 +23,8 @@ export interface PointOutcome {
   reused: number;
   /** `stage: CODE: message` of a failure. */
   error: string | null;
+  /** The point's result.json as written at the end (null when not started). */
+  result: ResultDocument | null;
 }
 
 /** Inputs of {@link runSweep}. */
@@ -32,6 +35,10 @@ export interface SweepRunOptions {
   resultsRoot: string;
   projectRoot: string;
   implementations: ReadonlyMap<StageName, StageImplementation<never>>;
+  /** Run every point up to this stage (and its inputs). @default the whole pipeline */
+  until?: StageName;
+  /** Label of point i in output lines. @default `<index>/<number of points>` */
+  label?: (point: SweepPoint) => string;
   /** Receives every line of output (already prefixed with the point). */
   write: (line: string) => void;
   signal: AbortSignal;
@@ -40,7 +47,7 @@ export interface SweepRunOptions {
 /** Runs every point (at most `parallel` at once) and returns their outcomes in point order. */
 export async function runSweep(options: SweepRunOptions): Promise<PointOutcome[]> {
   const { points } = options;
-  const outcomes: PointOutcome[] = points.map((point) => ({ point, status: 'not started', seconds: 0, computed: 0, reused: 0, error: null }));
+  const outcomes: PointOutcome[] = points.map((point) => ({ point, status: 'not started', seconds: 0, computed: 0, reused: 0, error: null, result: null }));
   let next = 0;
   const worker = async () => {
     while (next < points.length && !options.signal.aborted) {
@@ -53,7 +60,7 @@ export async function runSweep(options: SweepRunOptions): Promise<PointOutcome[]
 }
 
 async function runPoint(point: SweepPoint, options: SweepRunOptions): Promise<PointOutcome> {
-  const label = `${point.index}/${options.points.length} ${point.experimentId}`;
+  const label = `${options.label?.(point) ?? `${point.index}/${options.points.length}`} ${point.experimentId}`;
   const sink = new PrefixedSink(label, options.write);
   const started = performance.now();
   const outcome = await runExperiment({
@@ -64,6 +71,7 @@ async function runPoint(point: SweepPoint, options: SweepRunOptions): Promise<Po
     implementations: options.implementations,
     sink,
     signal: options.signal,
+    ...(options.until === undefined ? {} : { until: options.until }),
   });
   const warning = await recordFinishedRun(options.resultsRoot, outcome.result);
   if (warning !== null) sink.line(`Warning: ${warning}`);
@@ -75,6 +83,7 @@ async function runPoint(point: SweepPoint, options: SweepRunOptions): Promise<Po
     computed: stages.filter((s) => s.status === 'computed').length,
     reused: stages.filter((s) => s.status === 'reused').length,
     error: outcome.error === null ? null : `${outcome.error.stage ?? '-'}: ${outcome.error.code}: ${outcome.error.message}`,
+    result: outcome.result,
   };
 }
 

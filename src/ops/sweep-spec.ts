@@ -1,9 +1,12 @@
 /**
  * What a sweep is before expansion: a base config (raw JSON), its axes and where it came
- * from. A sweep is read from a sweep file (`{ base, grid, seeds?, parallel? }`) or from a
- * config whose original `sweep` block is set (see `legacy-sweep.ts`). Types only (and a
- * constant), so the workflow sandbox can import the definition's type.
+ * from. A sweep is read from a sweep file (`{ base, grid, seeds?, parallel? }`, or a search:
+ * `strategy`, `space`, `objective`, ...) or from a config whose original `sweep` block is set
+ * (see `legacy-sweep.ts`). Types only (and a constant), so the workflow sandbox can import
+ * the definition's type.
  */
+import type { StageName } from '../pipeline/dag';
+import type { SearchDefinition, SearchObjective } from './search-spec';
 
 /**
  * A read and checked sweep as plain JSON, so it can cross the workflow/activity boundary:
@@ -23,6 +26,14 @@ export interface SweepDefinition {
   parallel: number;
   /** How the file was interpreted, for the header. */
   notes: string[];
+  /** A random or halving search (absent: the grid above). */
+  search?: SearchDefinition;
+  /** What the leaderboard ranks by (required for a search, optional for a grid). */
+  objective?: SearchObjective;
+  /** Run every point up to this stage (default: the objective's stage, else the whole pipeline). */
+  until?: StageName;
+  /** The sweep file's own description. */
+  description?: string;
 }
 
 /** One dimension of the grid: a name shown in coordinates, its values and how a value is set. */
@@ -45,6 +56,12 @@ export interface SweepSpec {
   parallel: number;
   /** How the file was interpreted, for the header (e.g. the r_scale mapping). */
   notes: readonly string[];
+  /** A random or halving search; its points come from `search-trials.ts`, not from `axes`. */
+  search?: SearchDefinition;
+  objective?: SearchObjective;
+  /** The last stage every point runs (undefined: the whole pipeline). */
+  until?: StageName;
+  description?: string;
 }
 
 /** The most points one sweep may have; a larger grid is almost always a typo. */

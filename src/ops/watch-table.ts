@@ -1,8 +1,13 @@
 /**
- * The table `npm run watch` draws: running experiments first, then the most recent others,
- * from the result.json files the runner rewrites on every change of state.
+ * The tables `npm run watch` draws: local experiments (running first, then the most recent
+ * others) from the result.json files the runner rewrites on every change of state, and,
+ * with a Temporal server, its open experiment runs with their live stage table (the
+ * workflow's `progress` query) and the most recent closed ones.
  */
+import { attemptsSoFar, progressDetail } from '../cli/temporal-progress';
+import type { TemporalWatchRun } from '../cli/temporal-visibility';
 import { formatDuration } from '../pipeline/progress';
+import type { StageRow } from '../workflows/definitions';
 import { formatAge } from './duration';
 import type { ResultScan } from './result-folders';
 import type { StageEntry } from './run-record';
@@ -42,4 +47,52 @@ function stageCell(stage: StageEntry): string {
   const attempts = stage.status === 'running' && (stage.attempts ?? 0) > 1 ? ` #${stage.attempts}` : '';
   const seconds = stage.seconds == null ? '' : ` ${formatDuration(stage.seconds)}`;
   return `${stage.name}:${stage.status}${attempts}${seconds}`;
+}
+
+/** What the Temporal section shows: the runs read, or why none could be read. */
+export interface TemporalWatchInput {
+  address: string;
+  /** Null when the server could not be read (`problem` says why). */
+  runs: readonly TemporalWatchRun[] | null;
+  problem: string | null;
+  now: number;
+}
+
+/**
+ * The Temporal section as text: a title line, then one row per open run (stage cells and
+ * the running stages' latest progress details from the `progress` query) and per recent
+ * closed run; or the one line saying the server was not reachable.
+ */
+export function temporalWatchSection(input: TemporalWatchInput): string {
+  if (input.runs === null) return input.problem ?? `Temporal ${input.address}: nothing read`;
+  const open = input.runs.filter((run) => run.experiment.open);
+  const closed = input.runs.filter((run) => !run.experiment.open);
+  const rows = [...open, ...closed].map(({ experiment, progress, problem }) => {
+    const stages = progress?.stages ?? [];
+    const active = stages.filter((row) => row.status === 'running' || row.status === 'waiting-for-operator').map((row) => row.name);
+    const end = experiment.closedAt === null ? input.now : Date.parse(experiment.closedAt);
+    const live = stages
+      .filter((row) => row.status === 'running' && row.lastHeartbeat !== null)
+      .map((row) => `${row.name} ${progressDetail(row)}`)
+      .join('; ');
+    return [
+      experiment.experimentId,
+      progress?.status ?? experiment.status,
+      (active.length > 0 ? active : experiment.stages).join(',') || '-',
+      stages.map(temporalStageCell).join('  '),
+      formatDuration(Math.max(0, (end - Date.parse(experiment.startedAt)) / 1000)),
+      problem ?? live,
+    ];
+  });
+  const title = `Temporal ${input.address}: ${open.length} running, ${closed.length} recent`;
+  const table = rows.length === 0 ? '(no experiment workflows)' : formatTable(['EXPERIMENT', 'STATUS', 'STAGE', 'STAGES', 'ELAPSED', 'PROGRESS'], rows);
+  return [title, table, ...(input.problem === null ? [] : [input.problem])].join('\n');
+}
+
+/** `graph:reused 0.1s`, `train:running #2` (attempt 2), `walks:waiting-for-operator`. */
+function temporalStageCell(row: StageRow): string {
+  const attempts = attemptsSoFar(row);
+  const retry = row.status === 'running' && attempts > 1 ? ` #${attempts}` : '';
+  const seconds = row.seconds === null ? '' : ` ${formatDuration(row.seconds)}`;
+  return `${row.name}:${row.status}${retry}${seconds}`;
 }

@@ -43,6 +43,15 @@ export interface StageDeclaration {
   stopAfter?: (config: ExperimentConfig, summary: Record<string, unknown>) => string | null;
   /** True when its bytes depend on the execution provider (model math): the provider then enters the cache key. */
   usesExecutionProvider?: boolean;
+  /**
+   * Budget extension: the dotted path, inside the config slice, of a budget such that a run
+   * with budget N is an exact prefix of a run with budget M > N when every other key input
+   * (code, version, the rest of the slice, upstream digests, runtime) is equal. A missing
+   * artifact then continues from the final state of the largest such shorter artifact in the
+   * store (`StageContext.shorterRun`) instead of starting over. The key still holds the budget:
+   * the N and M artifacts are different artifacts.
+   */
+  prefixBudget?: string;
   /** One line for plans and help. */
   description: string;
 }
@@ -78,23 +87,41 @@ const walksStage: StageDeclaration = {
 };
 
 /**
- * The train stage (src/stages/train.ts). Exported but not yet in {@link STAGES}: it is
- * registered once the onnxruntime backend it runs exists. The slice holds every field that
- * changes the trained bytes: the model, the training fields that shape the data order, the
- * schedule, the gate and the stopping rule, the requested device (float results depend on
- * the execution provider) and the seed. `checkpoint_interval` does not change the bytes
- * (resuming is exact) but is in the slice because a stage's context offers no other channel
- * for settings; `require_gate` is in so that a cached artifact can never bypass the requirement.
+ * The train stage (src/stages/train.ts). The slice holds every field that changes the trained
+ * bytes: the model, the training fields that shape the data order, the schedule, the gate and
+ * the stopping rule, the requested device (float results depend on the execution provider) and
+ * the seed. `checkpoint_interval` does not change the bytes (resuming is exact) but is in the
+ * slice because a stage's context offers no other channel for settings.
+ *
+ * Key design for budget extension (docs/design.md): `training.schedule_steps` enters the slice
+ * as the schedule's effective horizon (`schedule_steps ?? max_steps`), so the slice separates
+ * the two things `max_steps` used to mean: where the learning-rate schedule ends (the horizon)
+ * and where this run stops (`max_steps`). Two slices equal except for a smaller `max_steps`
+ * are then a prefix and its extension: the shorter run's final state is exactly the longer
+ * run's state at that step, which `prefixBudget` declares and the stage uses.
  */
 export const trainStageDeclaration: StageDeclaration = {
   name: 'train',
-  version: 1,
+  // 2: the artifact holds final_state/ and the slice the schedule horizon (budget extension).
+  version: 2,
   inputs: ['graph', 'walks'],
   configSlice: (config) => {
-    const { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop } = config.training;
+    const { w, walk_length, learning_rate, batch_size, max_steps, schedule_steps, eval_interval, checkpoint_interval, max_epochs, early_stop } = config.training;
     return {
       model: { ...config.model },
-      training: { w, walk_length, learning_rate, batch_size, max_steps, eval_interval, checkpoint_interval, max_epochs, early_stop },
+      training: {
+        w,
+        walk_length,
+        learning_rate,
+        batch_size,
+        max_steps,
+        // The effective horizon: an unset schedule_steps and one equal to max_steps train the same bytes.
+        schedule_steps: schedule_steps ?? max_steps,
+        eval_interval,
+        checkpoint_interval,
+        max_epochs,
+        early_stop,
+      },
       runtime: { device: config.runtime.device },
       seed: config.seed,
     };
@@ -102,12 +129,13 @@ export const trainStageDeclaration: StageDeclaration = {
   resources: { kind: 'gpu', memoryMiB: trainMemoryMiB },
   retry: DEFAULT_RETRY_POLICY,
   usesExecutionProvider: true,
+  prefixBudget: 'training.max_steps',
   // require_gate is not in the slice: it decides whether the pipeline goes on, not what training produces.
   stopAfter: (config, summary) =>
     config.training.require_gate && summary.gate_passed === false
       ? `the sufficiency gate failed (${String(summary.failure_reason ?? 'see the train summary')}) and training.require_gate is true`
       : null,
-  description: 'transformer training on walk windows with the sufficiency gate (worker thread, resumable)',
+  description: 'transformer training on walk windows with the sufficiency gate (worker thread, resumable, extendable)',
 };
 
 /**
@@ -175,7 +203,9 @@ export const analyseStageDeclaration: StageDeclaration = {
   version: 1,
   inputs: ['evaluate'],
   configSlice: (config) => {
-    const { split_seed: _decidedUpstream, ...analysis } = config.analysis;
+    // min_events_per_class is recorded in the config but, as in the reference, decides
+    // nothing (the tiers have fixed bounds): it stays out of the key.
+    const { split_seed: _decidedUpstream, min_events_per_class: _recordedOnly, ...analysis } = config.analysis;
     return { analysis, evaluation: { protocol: config.evaluation.protocol }, seed: config.seed };
   },
   resources: { kind: 'cpu', memoryMiB: analyseMemoryMiB },

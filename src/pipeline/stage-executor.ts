@@ -14,6 +14,7 @@ import { checkpointStore, clearCheckpoints } from './checkpoints';
 import type { CodeFingerprint } from './code-fingerprint';
 import type { StageDeclaration } from './dag';
 import { resolveStage, type StagePlan } from './plan';
+import { findShorterRun } from './shorter-run';
 import type { ProgressSink } from './progress';
 import { retryDelayMs, type RetryPolicy } from './retry-policy';
 import { collectRunMetadata } from './run-metadata';
@@ -115,7 +116,7 @@ async function computeOnce(options: ExecuteStageOptions, plan: StagePlan): Promi
   try {
     await mkdir(pending.dir, { recursive: true });
     const run = (options.implementation as StageImplementation<Record<string, unknown>>).run;
-    const summary = await run(stageContext(options, key, pending.dir));
+    const summary = await run(stageContext(options, plan, pending.dir));
     if (signal.aborted) throw new Cancelled(`interrupted during ${stage.name}`, { stage: stage.name });
     const finishedAt = new Date();
     const meta = collectRunMetadata(options.projectRoot);
@@ -138,8 +139,9 @@ async function computeOnce(options: ExecuteStageOptions, plan: StagePlan): Promi
   }
 }
 
-function stageContext(options: ExecuteStageOptions, key: string, dir: string): StageContext<Record<string, unknown>> {
+function stageContext(options: ExecuteStageOptions, plan: StagePlan, dir: string): StageContext<Record<string, unknown>> {
   const { stage, store, sink, upstream } = options;
+  const key = plan.key!;
   return {
     slice: stage.configSlice(options.config),
     experimentId: options.experimentId,
@@ -160,6 +162,16 @@ function stageContext(options: ExecuteStageOptions, key: string, dir: string): S
     signal: options.signal,
     log: (message) => sink.debug(`    [${stage.name}] ${message}`),
     checkpoint: checkpointStore(store.root, stage.name, key),
+    ...(stage.prefixBudget === undefined
+      ? {}
+      : {
+          shorterRun: async () => {
+            const found = await findShorterRun(stage, plan.keyInputs!, store);
+            if (found === null) return null;
+            const { manifest, budget } = found;
+            return { manifest, budget, file: (file: string) => join(store.artifactDir(stage.name, manifest.key), file) };
+          },
+        }),
   };
 }
 

@@ -23,6 +23,12 @@ export interface CheckpointStore {
   save<T>(meta: T, write: (dir: string) => Promise<void>): Promise<void>;
 }
 
+/** A published artifact of the same stage that this run extends (see `StageDeclaration.prefixBudget`). */
+export interface ShorterRun extends UpstreamArtifact {
+  /** Its budget (the value at `prefixBudget` in its slice), smaller than this run's. */
+  budget: number;
+}
+
 export interface StageContext<Slice> {
   /** Exactly the config fields this stage's cache key covers (see `configSlice`). */
   slice: Slice;
@@ -40,6 +46,11 @@ export interface StageContext<Slice> {
   /** A line for the log (shown with --verbose, always written to the run log). */
   log(message: string): void;
   checkpoint: CheckpointStore;
+  /**
+   * For a stage with `prefixBudget`: the verified artifact with the largest smaller budget whose
+   * other key inputs equal this run's, or null. Absent for other stages (and in some tests).
+   */
+  shorterRun?: () => Promise<ShorterRun | null>;
 }
 
 /** A stage implementation: its declaration plus `run`, which returns a small JSON summary. */

@@ -2,9 +2,12 @@
  * The train stage (method.md section 4): trains the model on the walk windows in a worker
  * thread, evaluating the sufficiency gate along the way, resuming from its last checkpoint,
  * and writes `model.onnx`, the final parameters (`model_weights.bin`, read by the evaluate
- * stage), the loss/lr curve and the gate history. A failed gate is flagged in
- * the summary; with `training.require_gate` the runner stops the pipeline after this stage.
+ * stage), the loss/lr curve, the gate history and the final training state (`final_state/`).
+ * A missing artifact whose shorter run (same slice, smaller `max_steps`) is in the store
+ * continues from that run's final state (budget extension, docs/training.md). A failed gate is
+ * flagged in the summary; with `training.require_gate` the runner stops the pipeline after this stage.
  */
+import { dirname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { readIntMatrix, type IdentifiedIntMatrix } from '../artifacts/parquet';
 import type { ModelConfig } from '../config/schema';
@@ -14,7 +17,16 @@ import { parameterSpecs } from '../model/parameters';
 import type { DcsbmGraph, Jumper } from '../graph/graph';
 import { trainStageDeclaration } from '../pipeline/dag';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
-import { checkpointMeta, readCheckpoint, writeCheckpointFiles, type CheckpointMeta } from '../training/checkpoint-files';
+import {
+  checkpointMeta,
+  FINAL_STATE_DIR,
+  readCheckpoint,
+  readFinalState,
+  writeCheckpointFiles,
+  writeFinalState,
+  type CheckpointMeta,
+  type ContinuationOrigin,
+} from '../training/checkpoint-files';
 import { GATE_MAX_PROMPTS, GATE_THRESHOLDS, gatePrompts, type GateResult } from '../training/gate';
 import type { LoopCheckpoint, LoopResult } from '../training/loop';
 import { REFERENCE_OPTIMIZER } from '../training/optimizer';
@@ -42,6 +54,8 @@ export interface TrainSlice {
     learning_rate: number;
     batch_size: number;
     max_steps: number;
+    /** The schedule's effective horizon (`training.schedule_steps ?? max_steps`). */
+    schedule_steps: number;
     eval_interval: number;
     /** Not result-relevant (resuming is exact); in the slice only because a stage sees nothing else. */
     checkpoint_interval: number;
@@ -90,7 +104,8 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
   const train = await readWalks(context, 'train');
   const prompts = gatePrompts(await readWalks(context, 'eval'), GATE_MAX_PROMPTS);
   const windows = windowSet(train, slice.training.w);
-  const resume = await loadCheckpoint(context);
+  const start = await startingPoint(context);
+  const { resume, origin } = start;
   const job: TrainingJob = {
     backend: options.backend ?? DEFAULT_TRAINER_BACKEND,
     model: slice.model,
@@ -103,19 +118,19 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
     resume,
     progressIntervalMs: options.progressIntervalMs,
   };
-  context.log(`${windows.count} windows (${windows.perWalk} per walk), ${prompts.length} gate prompts${resume === null ? '' : `, resuming at step ${resume.step}`}`);
+  context.log(`${windows.count} windows (${windows.perWalk} per walk), ${prompts.length} gate prompts${describeStart(start)}`);
   const result = await runTrainingJob(job, {
     signal: context.signal,
     onProgress: (p) =>
       context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: Number(p.learningRate.toPrecision(3)), 'tokens/s': Math.round(p.tokensPerSecond) }),
     onGate: (gate) => context.log(describeGate(gate)),
     onCheckpoint: async (checkpoint) => {
-      await context.checkpoint.save(checkpointMeta(checkpoint), (dir) => writeCheckpointFiles(dir, checkpoint));
+      await context.checkpoint.save({ ...checkpointMeta(checkpoint), origin } satisfies CheckpointMeta, (dir) => writeCheckpointFiles(dir, checkpoint));
       context.log(`checkpoint saved at step ${checkpoint.step}`);
     },
   });
   await writeOutputs(context, result, graph.n);
-  const summary = trainSummary(result, { graph, jumpers, prompts: prompts.length, windows: windows.count, resumedFrom: resume?.step ?? null });
+  const summary = trainSummary(result, { graph, jumpers, prompts: prompts.length, windows: windows.count, resumedFrom: start.crashResume ? resume!.step : null, origin });
   // A failed gate is a result, not a failure: the artifact is published and the runner applies
   // training.require_gate (dag.ts `stopAfter`), so toggling it never retrains.
   return summary;
@@ -127,6 +142,7 @@ function loopSettings(slice: TrainSlice): TrainingJob['settings'] {
     seed: slice.seed,
     learningRate: learning_rate,
     maxSteps: max_steps,
+    scheduleSteps: slice.training.schedule_steps,
     maxEpochs: max_epochs,
     evalInterval: eval_interval,
     checkpointInterval: checkpoint_interval,
@@ -142,12 +158,47 @@ async function readWalks(context: StageContext<TrainSlice>, split: 'train' | 'ev
   return walks;
 }
 
+/** Where training starts: its own checkpoint, a shorter run's final state, or nothing. */
+interface StartingPoint {
+  resume: LoopCheckpoint | null;
+  /** True when `resume` is this run's own checkpoint (a crash or interruption before). */
+  crashResume: boolean;
+  /** The shorter run being extended, if any (also after a crash of the extending run). */
+  origin: ContinuationOrigin | null;
+}
+
+/**
+ * This run's own checkpoint first (it is at least as far as any shorter run); else, budget
+ * extension: the final state of the longest shorter run in the store with the same slice but
+ * a smaller max_steps (the key design makes it an exact prefix of this run); else nothing.
+ */
+async function startingPoint(context: StageContext<TrainSlice>): Promise<StartingPoint> {
+  const own = await loadCheckpoint(context);
+  if (own !== null) return { resume: own.checkpoint, crashResume: true, origin: own.origin };
+  const shorter = (await context.shorterRun?.()) ?? null;
+  if (shorter === null) return { resume: null, crashResume: false, origin: null };
+  const dir = dirname(shorter.file(`${FINAL_STATE_DIR}/meta.json`));
+  try {
+    const state = await readFinalState(dir);
+    return { resume: state, crashResume: false, origin: { step: state.step, key: shorter.manifest.key, maxSteps: shorter.budget } };
+  } catch (error) {
+    context.log(`not continuing the ${shorter.budget}-step run ${shorter.manifest.key.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`);
+    return { resume: null, crashResume: false, origin: null };
+  }
+}
+
+function describeStart(start: StartingPoint): string {
+  const { resume, origin } = start;
+  const extending = origin === null ? '' : `, continuing the ${origin.maxSteps}-step run ${origin.key.slice(0, 12)} from step ${origin.step}`;
+  return start.crashResume ? `, resuming at step ${resume!.step}${extending}` : extending;
+}
+
 /** The stage's last checkpoint, or null; an unreadable one is logged and training starts over. */
-async function loadCheckpoint(context: StageContext<TrainSlice>): Promise<LoopCheckpoint | null> {
+async function loadCheckpoint(context: StageContext<TrainSlice>): Promise<{ checkpoint: LoopCheckpoint; origin: ContinuationOrigin | null } | null> {
   const saved = await context.checkpoint.load<CheckpointMeta>();
   if (saved === null) return null;
   try {
-    return await readCheckpoint(saved.meta, saved.dir);
+    return { checkpoint: await readCheckpoint(saved.meta, saved.dir), origin: saved.meta.origin ?? null };
   } catch (error) {
     context.log(`ignoring the checkpoint in ${saved.dir}: ${error instanceof Error ? error.message : String(error)}`);
     return null;
@@ -161,6 +212,10 @@ async function writeOutputs(context: StageContext<TrainSlice>, result: TrainingJ
   await writeTrainingCurves(context.output(TRAINING_CURVES_FILE), loop.losses, loop.learningRates);
   await writeGateHistory(context.output(GATE_HISTORY_FILE), loop.gates);
   await writeGateComplianceByR(context.output(GATE_BY_R_FILE), loop.gates);
+  // The run's final checkpoint, from the loop's final position and the backend's final state.
+  const { step, epoch, batchInEpoch, losses, gates, stopReason, budget, stepsPerEpoch } = loop;
+  const final: LoopCheckpoint = { step, epoch, batchInEpoch, losses, gates, stopReason, budget, stepsPerEpoch, backend: result.state };
+  await writeFinalState(dirname(context.output(`${FINAL_STATE_DIR}/meta.json`)), final);
 }
 
 /**
@@ -180,6 +235,7 @@ interface SummaryContext {
   prompts: number;
   windows: number;
   resumedFrom: number | null;
+  origin: ContinuationOrigin | null;
 }
 
 /** The stage's summary for result.json (reference section 7.5 plus the r/w compliance curve). */
@@ -193,7 +249,8 @@ function trainSummary(result: TrainingJobResult, context: SummaryContext): Recor
     steps: loop.step,
     epochs: loop.step / loop.stepsPerEpoch,
     steps_per_epoch: loop.stepsPerEpoch,
-    step_budget: loop.budget.total,
+    step_budget: loop.lastStep,
+    schedule_steps: loop.budget.total,
     warmup_steps: loop.budget.warm,
     stop_reason: loop.stopReason,
     training_windows: context.windows,
@@ -209,6 +266,8 @@ function trainSummary(result: TrainingJobResult, context: SummaryContext): Recor
     failure_reason: gate.passed ? null : gateFailure(loop),
     tokens_per_second: Number.isFinite(loop.tokensPerSecond) ? loop.tokensPerSecond : null,
     resumed_from_step: context.resumedFrom,
+    continued_from_step: context.origin?.step ?? null,
+    continued_from: context.origin === null ? null : { key: context.origin.key, max_steps: context.origin.maxSteps, step: context.origin.step },
     parameter_count: result.parameterCount,
     backend: result.identity,
   };

@@ -4,13 +4,20 @@
  * (`losses.bin`) and the backend's tensors concatenated as float32 (`state.bin`), both in the
  * platform's (little-endian) byte order. Binary keeps a 50,000-step curve and megabytes of
  * parameters exact and compact.
+ *
+ * The same three files, with the meta's keys sorted so the bytes depend on the content only,
+ * are the train artifact's `final_state/`: the run's last checkpoint, from which a longer run
+ * with the same schedule continues (budget extension, docs/training.md).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors';
 import type { LoopCheckpoint } from './loop';
 
 const STATE_FILE = 'state.bin';
+const META_FILE = 'meta.json';
+/** The folder of the train artifact that holds the run's final state. */
+export const FINAL_STATE_DIR = 'final_state';
 const LOSSES_FILE = 'losses.bin';
 /** Bump when the layout changes; older checkpoints are then refused, not misread. */
 const FORMAT = 1;
@@ -22,6 +29,21 @@ export interface CheckpointMeta extends Omit<LoopCheckpoint, 'backend' | 'losses
   backendStep: number;
   /** Tensor names and lengths in `state.bin` order. */
   tensors: { name: string; length: number }[];
+  /**
+   * The shorter run this run continued from (budget extension), kept so a run resumed after a
+   * crash still reports it. Not part of the loop state; never written into `final_state/`.
+   */
+  origin?: ContinuationOrigin | null;
+}
+
+/** Which shorter run a run continued from. */
+export interface ContinuationOrigin {
+  /** The step of the shorter run's final state. */
+  step: number;
+  /** The shorter run's train artifact key. */
+  key: string;
+  /** Its `training.max_steps`. */
+  maxSteps: number;
 }
 
 /** The metadata to store for `checkpoint` (pass it to `CheckpointStore.save`). */
@@ -60,6 +82,34 @@ export async function readCheckpoint(meta: CheckpointMeta, dir: string): Promise
     offset += 4 * length;
   }
   const losses = Array.from(new Float64Array(lossBytes.buffer.slice(lossBytes.byteOffset, lossBytes.byteOffset + lossBytes.byteLength)));
-  const { format: _format, backendStep, tensors: _index, ...position } = meta;
+  const { format: _format, backendStep, tensors: _index, origin: _origin, ...position } = meta;
   return { ...position, losses, backend: { step: backendStep, tensors } };
+}
+
+/**
+ * Writes `checkpoint` as a self-contained folder `dir` (meta.json with sorted keys, state.bin,
+ * losses.bin): the same state gives the same bytes, whichever way the run reached it.
+ */
+export async function writeFinalState(dir: string, checkpoint: LoopCheckpoint): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeCheckpointFiles(dir, checkpoint);
+  await writeFile(join(dir, META_FILE), `${JSON.stringify(sortedKeys(checkpointMeta(checkpoint)))}\n`);
+}
+
+/** Reads a folder written by {@link writeFinalState}; InputError when it is missing or does not fit. */
+export async function readFinalState(dir: string): Promise<LoopCheckpoint> {
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as CheckpointMeta;
+  } catch (error) {
+    throw new InputError(`training: no readable final state in ${dir} (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return readCheckpoint(meta, dir);
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(record).sort().map((key) => [key, sortedKeys(record[key])]));
 }

@@ -1,12 +1,13 @@
 /**
  * The training loop (method.md section 4, reference-pipeline.md section 7): optimizer steps on
  * shuffled window batches with the scheduled learning rate, the sufficiency gate every
- * `evalInterval` steps and at the end, early stopping, checkpoints and exact resumption.
+ * `evalInterval` steps and at the end, early stopping, checkpoints and exact resumption, also
+ * of a shorter run's final state by a longer run with the same schedule (budget extension).
  * Independent of the model math: it drives any {@link TrainerBackend}.
  */
 import { Cancelled, InputError } from '../errors';
 import { evaluateGate, type GateInputs, type GateResult } from './gate';
-import { lrMultiplier, stepBudget, type StepBudget } from './schedule';
+import { lastStep, lrMultiplier, stepBudget, type StepBudget } from './schedule';
 import type { TrainerBackend, TrainerShape, TrainerState } from './trainer-backend';
 import { epochOrder, fillBatch, stepsPerEpoch, type WindowSet } from './windows';
 
@@ -15,7 +16,14 @@ export interface LoopSettings {
   seed: number;
   /** Base learning rate; the schedule multiplies it. */
   learningRate: number;
+  /** The last step this run takes (training stops there). */
   maxSteps: number;
+  /**
+   * The horizon of the learning-rate schedule; null or absent = maxSteps. Runs that differ only
+   * in maxSteps but share this horizon are prefixes of each other (budget extension).
+   * @default null
+   */
+  scheduleSteps?: number | null;
   /** Cap in whole epochs on top of maxSteps; null = none. */
   maxEpochs: number | null;
   /** Gate every this many steps (and after the last step). */
@@ -49,7 +57,7 @@ export interface LoopProgressState {
   gates: GateResult[];
   /** Set once training has ended. */
   stopReason: StopReason | null;
-  /** The plan the state belongs to; a resume with another plan is refused. */
+  /** The schedule the state belongs to; a resume with another schedule is refused. */
   budget: StepBudget;
   stepsPerEpoch: number;
 }
@@ -91,6 +99,8 @@ export interface LoopHooks {
 /** What a finished loop returns. */
 export interface LoopResult extends LoopProgressState {
   stopReason: StopReason;
+  /** The last step this run could take: min(maxSteps, maxEpochs * stepsPerEpoch). */
+  lastStep: number;
   /** Learning rate of every step taken. */
   learningRates: number[];
   /** The last gate evaluation (there is always one: the loop gates after its last step). */
@@ -102,7 +112,9 @@ export interface LoopResult extends LoopProgressState {
 /**
  * Trains until the step budget is spent or, with early stopping, the gate passes. With
  * `resume`, the backend state and loop position are restored first and the run continues
- * exactly as the uninterrupted run would have.
+ * exactly as the uninterrupted run would have. `resume` may also be the final state of a
+ * shorter run with the same schedule horizon (see {@link positionAfterResume}): the run then
+ * continues from that step exactly as a run to this budget from scratch would have.
  */
 export async function runTrainingLoop(
   backend: TrainerBackend,
@@ -112,8 +124,8 @@ export async function runTrainingLoop(
   hooks: LoopHooks = {},
   resume: LoopCheckpoint | null = null,
 ): Promise<LoopResult> {
-  const state = await initialState(backend, shape, settings, data, resume);
-  const session = new StepSession(backend, shape, settings, data, state, hooks);
+  const { state, last } = await initialState(backend, shape, settings, data, resume);
+  const session = new StepSession(backend, shape, settings, data, state, hooks, last);
   while (state.stopReason === null) {
     throwIfAborted(hooks.signal);
     await session.trainOneStep();
@@ -125,6 +137,7 @@ export async function runTrainingLoop(
   return {
     ...state,
     stopReason: state.stopReason,
+    lastStep: last,
     learningRates: state.losses.map((_, k) => settings.learningRate * lrMultiplier(k, state.budget)),
     finalGate,
     tokensPerSecond: session.tokensPerSecond(),
@@ -137,19 +150,43 @@ async function initialState(
   settings: LoopSettings,
   data: LoopData,
   resume: LoopCheckpoint | null,
-): Promise<LoopProgressState> {
+): Promise<{ state: LoopProgressState; last: number }> {
   const perEpoch = stepsPerEpoch(data.windows.count, shape.batch);
-  const budget = stepBudget(settings.maxSteps, settings.maxEpochs, perEpoch);
-  if (resume === null) return { step: 0, epoch: 0, batchInEpoch: 0, losses: [], gates: [], stopReason: null, budget, stepsPerEpoch: perEpoch };
+  const budget = stepBudget(settings.maxSteps, settings.maxEpochs, perEpoch, settings.scheduleSteps ?? null);
+  const last = lastStep(settings.maxSteps, settings.maxEpochs, perEpoch);
+  if (resume === null) return { state: { step: 0, epoch: 0, batchInEpoch: 0, losses: [], gates: [], stopReason: null, budget, stepsPerEpoch: perEpoch }, last };
   if (resume.stepsPerEpoch !== perEpoch || resume.budget.total !== budget.total || resume.budget.warm !== budget.warm) {
     throw new InputError(
       `training: the checkpoint at step ${resume.step} belongs to another plan ` +
         `(${resume.stepsPerEpoch} steps/epoch, ${resume.budget.total} steps; now ${perEpoch} and ${budget.total})`,
     );
   }
+  if (resume.step > last) {
+    throw new InputError(`training: the checkpoint at step ${resume.step} is past this run's last step ${last}: a longer run cannot be the prefix of a shorter one`);
+  }
   await backend.importState(resume.backend);
+  return { state: positionAfterResume(resume, settings, last), last };
+}
+
+/**
+ * The loop position to continue from `resume` in a run whose last step is `last`. For a
+ * checkpoint of the same run this is the checkpoint itself. For the final state of a shorter
+ * run with the same schedule (budget extension) two things differ from what this run would
+ * have at that step, and both are recomputed with the loop's own rules:
+ * - the shorter run gated after its last step; this run gates there only when the step is a
+ *   multiple of `evalInterval` (or its own last step), so other gates are dropped;
+ * - the shorter run ended; this run ends there only when the gate passed with early stopping
+ *   (the longer run stops at the same gate) or when the step is also this run's last step.
+ * The parameters need no adjustment: gating only reads them.
+ */
+export function positionAfterResume(resume: LoopCheckpoint, settings: Pick<LoopSettings, 'evalInterval' | 'earlyStop'>, last: number): LoopProgressState {
   const { backend: _state, ...position } = resume;
-  return { ...position, losses: [...resume.losses], gates: [...resume.gates] };
+  const gates = resume.gates.filter((gate) => gate.step % settings.evalInterval === 0 || gate.step === last);
+  const latest = gates[gates.length - 1];
+  let stopReason: StopReason | null = null;
+  if (settings.earlyStop && latest !== undefined && latest.passed && latest.step === resume.step) stopReason = 'gate-passed';
+  else if (resume.step >= last) stopReason = 'step-budget';
+  return { ...position, losses: [...resume.losses], gates, stopReason };
 }
 
 /** The mutable per-session part of the loop: buffers, the current epoch's order, timing. */
@@ -168,6 +205,7 @@ class StepSession {
     private readonly data: LoopData,
     private readonly state: LoopProgressState,
     private readonly hooks: LoopHooks,
+    private readonly last: number,
   ) {
     this.#inputs = new Int32Array(shape.batch * shape.context);
     this.#targets = new Int32Array(shape.batch * shape.context);
@@ -200,7 +238,7 @@ class StepSession {
   /** Gate and checkpoint when due; decides whether training has ended. */
   async afterStep(): Promise<void> {
     const { state, settings } = this;
-    const last = state.step >= state.budget.total;
+    const last = state.step >= this.last;
     if (state.step % settings.evalInterval === 0 || last) {
       const gate = await this.gate();
       if (gate.passed && settings.earlyStop) state.stopReason = 'gate-passed';
@@ -234,12 +272,12 @@ class StepSession {
     this.hooks.onProgress?.({
       phase,
       step: state.step,
-      totalSteps: state.budget.total,
+      totalSteps: this.last,
       epoch: state.epoch,
       loss,
       learningRate,
       tokensPerSecond: this.tokensPerSecond(),
-      fraction: state.step / state.budget.total,
+      fraction: state.step / this.last,
     });
   }
 }

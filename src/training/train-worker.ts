@@ -44,7 +44,16 @@ export type TrainWorkerMessage =
   | { type: 'progress'; progress: LoopProgress }
   | { type: 'gate'; gate: GateResult }
   | { type: 'checkpoint'; checkpoint: LoopCheckpoint }
-  | { type: 'result'; result: LoopResult; model: Uint8Array; parameters: Record<string, Float32Array>; identity: TrainerIdentity; parameterCount: number }
+  | {
+      type: 'result';
+      result: LoopResult;
+      model: Uint8Array;
+      parameters: Record<string, Float32Array>;
+      /** The backend's whole final state (parameters, optimizer moments, step), for budget extension. */
+      state: TrainerState;
+      identity: TrainerIdentity;
+      parameterCount: number;
+    }
   | { type: 'error'; name: string; message: string };
 
 type Port = NonNullable<typeof parentPort>;
@@ -72,12 +81,15 @@ async function run(port: Port, data: TrainWorkerData): Promise<void> {
     }, data.resume);
     // A copy: the backend may hand out a view of memory it still owns, which must not be transferred.
     const model = (await backend.exportInferenceModel()).slice();
-    const parameters = finalParameters(await backend.exportState());
+    const exported = await backend.exportState();
+    const parameters = finalParameters(exported);
+    // Copies again: every tensor must own its whole buffer to be transferred.
+    const state: TrainerState = { step: exported.step, tensors: Object.fromEntries(Object.entries(exported.tensors).map(([name, data]) => [name, data.slice()])) };
     const { identity, parameterCount } = backend;
     await release(backend);
     backend = null;
-    const transfer = [model.buffer as ArrayBuffer, ...Object.values(parameters).map((data) => data.buffer as ArrayBuffer)];
-    port.postMessage({ type: 'result', result, model, parameters, identity, parameterCount } satisfies TrainWorkerMessage, transfer);
+    const transfer = [model.buffer, ...Object.values(parameters).map((data) => data.buffer), ...Object.values(state.tensors).map((data) => data.buffer)] as ArrayBuffer[];
+    port.postMessage({ type: 'result', result, model, parameters, state, identity, parameterCount } satisfies TrainWorkerMessage, transfer);
   } catch (error) {
     if (backend !== null) await release(backend);
     const { name, message } = error instanceof Error ? error : new Error(String(error));

@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { Cancelled, InputError, ResourceError, StageError, type PipelineError } from '../errors';
 import type { GateResult } from './gate';
 import type { LoopCheckpoint, LoopProgress, LoopResult } from './loop';
-import type { TrainerIdentity } from './trainer-backend';
+import type { TrainerIdentity, TrainerState } from './trainer-backend';
 import type { TrainWorkerData, TrainWorkerMessage, TrainWorkerRequest } from './train-worker';
 import { startTypeScriptWorker } from '../workers/typescript-worker';
 
@@ -39,6 +39,8 @@ export interface TrainingJobResult {
    * `param/<name>` tensors. Empty for a backend whose state names no parameters that way.
    */
   parameters: Record<string, Float32Array>;
+  /** The backend's whole final state: with `loop` it is the run's final checkpoint (budget extension). */
+  state: TrainerState;
   identity: TrainerIdentity;
   parameterCount: number;
 }
@@ -91,7 +93,9 @@ class JobConnection {
       case 'checkpoint':
         return this.#saveCheckpoint(message.checkpoint);
       case 'result':
-        return this.#settle(() => this.resolve({ loop: message.result, model: message.model, parameters: message.parameters, identity: message.identity, parameterCount: message.parameterCount }));
+        return this.#settle(() =>
+          this.resolve({ loop: message.result, model: message.model, parameters: message.parameters, state: message.state, identity: message.identity, parameterCount: message.parameterCount }),
+        );
       case 'error':
         return this.#settle(() => this.reject(workerError(message.name, message.message, this.hooks.signal)));
     }

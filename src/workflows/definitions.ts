@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { StageHeartbeat } from '../activities/contract';
+import type { StageHeartbeat, StageProgressUpdate } from '../activities/contract';
 import type { ExperimentConfig } from '../config/schema';
 import type { StageName } from '../pipeline/dag';
 
@@ -70,11 +70,18 @@ export interface StageRow {
   summary: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
   /**
-   * Last heartbeat the workflow has seen. A workflow only learns heartbeat details from a
-   * timed-out attempt; live ones come from the server's pending-activity list, which the
-   * client merges in (`status`, `watch`) and the Web UI shows.
+   * Latest heartbeat details the workflow knows: from the running attempt's `stageProgress`
+   * signals (throttled: 30 s apart or more, see src/activities/progress-signal.ts), or
+   * from a failed attempt. `status` overlays the server's fresher pending-activity heartbeat
+   * when it has one.
    */
   lastHeartbeat: StageHeartbeat | null;
+  /**
+   * Temporal attempt number of the running round's activity, as its latest progress signal
+   * reported it; null before the first signal and once the round has ended. `attempts`
+   * counts the attempts of ended rounds only.
+   */
+  currentAttempt: number | null;
 }
 
 /** What the `progress` query returns. */
@@ -101,5 +108,10 @@ export interface ExperimentOutcome {
 export const resumeSignal = defineSignal<[{ stage?: string }?]>('resume');
 /** Stop the experiment: waiting stages fail at once and running ones are cancelled. */
 export const abortSignal = defineSignal<[{ reason?: string }?]>('abort');
-/** The stage table. */
+/** The stage table, with each running stage's latest progress details. */
 export const progressQuery = defineQuery<ProgressView>('progress');
+/**
+ * Sent by a running `runStage` activity to its own workflow: the attempt's latest heartbeat.
+ * Best effort and throttled by the sender; stale or malformed updates are ignored.
+ */
+export const stageProgressSignal = defineSignal<[StageProgressUpdate]>('stageProgress');

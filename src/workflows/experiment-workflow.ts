@@ -27,6 +27,7 @@ import {
   abortSignal,
   progressQuery,
   resumeSignal,
+  stageProgressSignal,
   type ExperimentInput,
   type ExperimentOutcome,
   type ExperimentStatus,
@@ -79,6 +80,10 @@ class ExperimentExecution {
     setHandler(progressQuery, () => this.#view());
     setHandler(resumeSignal, (request) => this.#gate.resume(request?.stage));
     setHandler(abortSignal, (request) => this.#gate.abort(request?.reason));
+    // State only, no commands: histories recorded before this handler existed (no such
+    // signals) and after it (signals, each followed by a command-free workflow task) replay
+    // the same way, so it needs no patched() guard. It must not publish search attributes.
+    setHandler(stageProgressSignal, (update) => void this.#table.noteProgress(update));
   }
 
   async execute(): Promise<ExperimentOutcome> {

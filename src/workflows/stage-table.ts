@@ -3,7 +3,7 @@
  * finish and fail. Pure bookkeeping (no Temporal calls), so it is sandbox-safe and testable
  * on its own; the workflow supplies timestamps from its deterministic clock.
  */
-import type { RunStageResult, StageHeartbeat } from '../activities/contract';
+import type { RunStageResult, StageHeartbeat, StageProgressUpdate } from '../activities/contract';
 import type { StageDeclaration, StageName } from '../pipeline/dag';
 import type { StageRecord } from '../pipeline/result-schema';
 import { stageActivityId } from './activity-options';
@@ -38,6 +38,7 @@ export class StageTable {
       finishedAt: null,
       seconds: null,
       error: null,
+      currentAttempt: null,
     } satisfies Partial<StageRow>);
   }
 
@@ -55,6 +56,7 @@ export class StageTable {
       digest: result.digest,
       artifactDir: result.artifactDir,
       summary: result.summary,
+      currentAttempt: null,
     } satisfies Partial<StageRow>);
   }
 
@@ -68,7 +70,26 @@ export class StageTable {
       seconds: row.startedAt === null ? null : (now.getTime() - Date.parse(row.startedAt)) / 1000,
       error,
       lastHeartbeat: heartbeat ?? row.lastHeartbeat,
+      currentAttempt: null,
     } satisfies Partial<StageRow>);
+  }
+
+  /**
+   * Records a `stageProgress` signal: the running round's latest heartbeat and attempt.
+   * Never throws (a signal handler that throws would fail the workflow task): an update that
+   * is malformed, names another stage or round, or is older than what the row holds is
+   * ignored and `false` returned.
+   */
+  noteProgress(update: unknown): boolean {
+    if (!isProgressUpdate(update)) return false;
+    const row = this.#rows.get(update.heartbeat.stage);
+    if (row === undefined || row.status !== 'running' || row.activityId !== update.activityId) return false;
+    if (row.currentAttempt !== null && update.attempt < row.currentAttempt) return false;
+    if (row.currentAttempt === update.attempt && row.lastHeartbeat !== null && update.heartbeat.at <= row.lastHeartbeat.at) return false;
+    const { stage, fraction, details, at } = update.heartbeat;
+    row.lastHeartbeat = { stage, fraction, details: { ...details }, at };
+    row.currentAttempt = update.attempt;
+    return true;
   }
 
   /** Sets a stage's status (waiting-for-operator, cancelled, failed after the wait). */
@@ -116,7 +137,20 @@ function emptyRow(stage: StageDeclaration): StageRow {
     summary: null,
     error: null,
     lastHeartbeat: null,
+    currentAttempt: null,
   };
+}
+
+/** Shape check of a signal payload (signals are not validated by Temporal). */
+function isProgressUpdate(value: unknown): value is StageProgressUpdate {
+  if (typeof value !== 'object' || value === null) return false;
+  const { activityId, attempt, heartbeat } = value as Partial<StageProgressUpdate>;
+  if (typeof activityId !== 'string' || typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1) return false;
+  if (typeof heartbeat !== 'object' || heartbeat === null) return false;
+  const { stage, fraction, details, at } = heartbeat;
+  if (typeof stage !== 'string' || typeof fraction !== 'number' || !Number.isFinite(fraction) || typeof at !== 'string') return false;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return false;
+  return Object.values(details).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
 }
 
 /** Workflow statuses that result.json does not have are folded into its closest status. */

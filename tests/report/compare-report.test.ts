@@ -38,7 +38,7 @@ describe('renderComparison', () => {
     expect(rowWithKey(diff.slice(0, diff.indexOf('<details>')), 'graph.n')).toBeNull();
     const equal = rowWithKey(diff.slice(diff.indexOf('<details>')), 'graph.n');
     expect(equal).toBe('<tr><td class="key">graph.n</td><td class="num">64</td></tr>');
-    expect(diff).toContain('1 of 37 config fields differ');
+    expect(diff).toContain('1 of 38 config fields differ');
   });
 
   it('tabulates scalars per experiment and explains a missing analysis', () => {

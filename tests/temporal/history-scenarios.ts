@@ -80,6 +80,38 @@ export function linearSuccess(): HistoryBuilder {
   return writeResultsAndSucceed(history, '3');
 }
 
+/** A `stageProgress` signal as runStage sends it. */
+function progressUpdate(activityId: string, fraction: number, details: Record<string, number | string>) {
+  const stage = activityId.split('.')[0];
+  return { activityId, attempt: 1, heartbeat: { stage, fraction, details, at: `2026-01-01T00:00:${String(Math.round(fraction * 50)).padStart(2, '0')}.000Z` } };
+}
+
+/**
+ * graph reports progress by `stageProgress` signals while it runs (two valid ones, one for a
+ * stage that is not running, one malformed): each signal is followed by a workflow task
+ * that issues no command, so the rest is the linear run.
+ */
+export function progressSignals(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // initial status
+  const graph = scheduleStage(history, 'graph');
+  for (const update of [
+    progressUpdate('graph.1', 0.25, { edges: 120 }),
+    progressUpdate('graph.1', 0.75, { edges: 360 }),
+    progressUpdate('walks.1', 0.5, { walks: 10 }),
+    'not a progress update',
+  ]) {
+    history.signal('stageProgress', [update]);
+    history.workflowTask();
+  }
+  history.completeActivity(graph, stageResult('graph'));
+  history.workflowTask();
+  history.upsertSearchAttributes(); // graph finished
+  completeStage(history, 'walks');
+  return writeResultsAndSucceed(history, '3');
+}
+
 /** graph exhausts its retries, waits for the operator, is resumed and succeeds. */
 export function operatorResume(): HistoryBuilder {
   const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
@@ -171,6 +203,7 @@ export function sweepTwoPoints(): HistoryBuilder {
 /** Fixture file name -> builder script. */
 export const SCENARIOS = {
   'linear-success.json': linearSuccess,
+  'progress-signals.json': progressSignals,
   'operator-resume.json': operatorResume,
   'operator-abort.json': operatorAbort,
   'parallel-diamond.json': parallelDiamond,

@@ -1,6 +1,7 @@
 /**
  * Determinism: committed histories replay against the real workflow code without a server.
- * Cases: linear success, a failed stage resumed by an operator signal, an operator abort,
+ * Cases: linear success, progress signals while a stage runs, a failed stage resumed by an
+ * operator signal, an operator abort,
  * and parallel branches (the same workflow body on a diamond DAG). Negative cases: an
  * unguarded change is a DeterminismViolationError; the same change behind `patched()`
  * replays. Every replay runs under a timeout, because a malformed history can hang it.
@@ -60,6 +61,10 @@ describe('replay of committed histories', () => {
 
   it('a linear run (graph, walks, results) replays', async () => {
     await replay(real, 'linear-success.json');
+  });
+
+  it('stageProgress signals (valid, stale and malformed) while a stage runs issue no commands and replay', async () => {
+    await replay(real, 'progress-signals.json');
   });
 
   it('a stage that exhausted its retries waits for an operator and a resume signal retries it', async () => {

@@ -3,7 +3,8 @@
  * stage that exhausts its retries waits for an operator and a resume signal finishes it.
  * Runs only when TEMPORAL_ADDRESS points at a server whose search attributes are registered
  * (docker compose up, or `temporal server start-dev` with the flags in docs/operations.md);
- * otherwise reported as skipped, never faked.
+ * otherwise reported as skipped, never faked. Holds the server-test lock (server-lock.ts):
+ * its worker polls the fixed task queues.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -19,19 +20,22 @@ import { TASK_QUEUES, progressQuery, resumeSignal, type ExperimentInput } from '
 import type { experimentWorkflow } from '../../src/workflows/experiment-workflow';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { activityWorkspace, tinyConfig, type ActivityWorkspace } from '../activities/helpers';
+import { acquireServerLock } from './server-lock';
 
 const server = process.env.TEMPORAL_ADDRESS;
 
 describe.skipIf(server === undefined || server === '')('with a Temporal server (TEMPORAL_ADDRESS)', () => {
   let client: Client;
   let ws: ActivityWorkspace;
-  let worker: Worker;
-  let running: Promise<void>;
+  let workers: Worker[] = [];
+  let running: Promise<unknown>;
   let connection: NativeConnection;
   /** Graph attempts to fail before it succeeds (the resume test sets it). */
   let failuresLeft = 0;
+  let release: (() => void) | undefined;
 
   beforeAll(async () => {
+    release = await acquireServerLock();
     const settings = temporalSettings();
     client = await connectClient(settings, 5000);
     ws = await activityWorkspace();
@@ -44,23 +48,22 @@ describe.skipIf(server === undefined || server === '')('with a Temporal server (
       return ws.activities.runStage(input);
     };
     // Unique queue names are not possible (the workflow routes by fixed queue), so the test
-    // worker joins dcsbm-cpu: run it against a development server.
-    worker = await Worker.create({
-      connection,
-      namespace: settings.namespace,
-      taskQueue: TASK_QUEUES.cpu,
-      workflowsPath: WORKFLOWS_PATH,
-      activities: { ...ws.activities, runStage },
-      shutdownGraceTime: '1s',
-    });
-    running = worker.run();
-  });
+    // workers join dcsbm-cpu (workflows, CPU stages) and dcsbm-gpu (train, evaluate): run them
+    // against a development server with no other workers.
+    const activities = { ...ws.activities, runStage };
+    workers = [
+      await Worker.create({ connection, namespace: settings.namespace, taskQueue: TASK_QUEUES.cpu, workflowsPath: WORKFLOWS_PATH, activities, shutdownGraceTime: '1s' }),
+      await Worker.create({ connection, namespace: settings.namespace, taskQueue: TASK_QUEUES.gpu, activities, shutdownGraceTime: '1s' }),
+    ];
+    running = Promise.all(workers.map((worker) => worker.run()));
+  }, 25 * 60_000);
 
   afterAll(async () => {
-    worker?.shutdown();
+    workers.forEach((worker) => worker.shutdown());
     await running;
     await connection?.close();
     await client?.connection.close();
+    release?.();
   });
 
   function uniqueInput(): ExperimentInput {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Cancelled, InputError } from '../../src/errors';
-import { runTrainingLoop, type LoopCheckpoint, type LoopProgress } from '../../src/training/loop';
+import { positionAfterResume, runTrainingLoop, type LoopCheckpoint, type LoopProgress } from '../../src/training/loop';
 import { bigram, loopData, SHAPE, settings } from './fixtures';
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -88,6 +88,57 @@ describe('runTrainingLoop', () => {
     await expect(run).rejects.toThrow(InputError);
     await expect(runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 80 }), data, {}, checkpoints[0])).rejects.toThrow(
       /checkpoint at step 40 belongs to another plan \(38 steps\/epoch, 40 steps; now 38 and 80\)/,
+    );
+  });
+
+  test('budget extension: a 70-step run continued to 150 steps with the same schedule horizon equals the 150-step run', async () => {
+    const direct = await bigram();
+    const full = await runTrainingLoop(direct, SHAPE, settings({ maxSteps: 150, scheduleSteps: 150 }), data);
+    const shortBackend = await bigram();
+    const finals: LoopCheckpoint[] = [];
+    const short = await runTrainingLoop(shortBackend, SHAPE, settings({ maxSteps: 70, scheduleSteps: 150 }), data, { onCheckpoint: (c) => void finals.push(c) });
+    // The short run gated after its last step (70, not a multiple of 50); the long run does not gate there.
+    expect(short.gates.map((gate) => gate.step)).toEqual([50, 70]);
+    expect(short.learningRates).toEqual(full.learningRates.slice(0, 70));
+    const final = finals[finals.length - 1];
+    expect(final).toMatchObject({ step: 70, stopReason: 'step-budget' });
+
+    const fresh = await bigram(7);
+    const continued = await runTrainingLoop(fresh, SHAPE, settings({ maxSteps: 150, scheduleSteps: 150 }), data, {}, final);
+    expect(continued.losses).toEqual(full.losses);
+    expect(continued.gates).toEqual(full.gates);
+    expect(continued).toMatchObject({ step: 150, epoch: full.epoch, batchInEpoch: full.batchInEpoch, stopReason: 'step-budget', lastStep: 150 });
+    expect(await fresh.exportState()).toEqual(await direct.exportState());
+  });
+
+  test('budget extension: a shorter run that stopped at a passing gate also ends the longer run there', async () => {
+    const finals: LoopCheckpoint[] = [];
+    const early = settings({ earlyStop: true, evalInterval: 10, maxSteps: 100, scheduleSteps: 400 });
+    const short = await runTrainingLoop(await bigram(), SHAPE, early, data, { onCheckpoint: (c) => void finals.push(c) });
+    expect(short.stopReason).toBe('gate-passed');
+    const long = await runTrainingLoop(await bigram(), SHAPE, { ...early, maxSteps: 400 }, data);
+    const continued = await runTrainingLoop(await bigram(), SHAPE, { ...early, maxSteps: 400 }, data, {}, finals[finals.length - 1]);
+    expect(long.step).toBe(short.step);
+    expect(continued).toMatchObject({ step: long.step, stopReason: 'gate-passed' });
+    expect(continued.gates).toEqual(long.gates);
+  });
+
+  test('positionAfterResume keeps a same-run checkpoint as it is and drops the gate a longer run would not take', async () => {
+    const finals: LoopCheckpoint[] = [];
+    await runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 70, scheduleSteps: 150 }), data, { onCheckpoint: (c) => void finals.push(c) });
+    const final = finals[finals.length - 1];
+    const { backend: _backend, ...same } = final;
+    expect(positionAfterResume(final, settings(), 70)).toEqual(same);
+    expect(positionAfterResume(final, settings(), 150)).toMatchObject({ step: 70, stopReason: null, gates: [expect.objectContaining({ step: 50 })] });
+  });
+
+  test('EXPECTED FAILURE - a checkpoint past the last step of this run is refused', async () => {
+    const finals: LoopCheckpoint[] = [];
+    await runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 60, scheduleSteps: 150 }), data, { onCheckpoint: (c) => void finals.push(c) });
+    const run = runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 30, scheduleSteps: 150 }), data, {}, finals[finals.length - 1]);
+    await expect(run).rejects.toThrow(InputError);
+    await expect(runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 30, scheduleSteps: 150 }), data, {}, finals[finals.length - 1])).rejects.toThrow(
+      /checkpoint at step 60 is past this run's last step 30/,
     );
   });
 

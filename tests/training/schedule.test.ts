@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { lrMultiplier, stepBudget } from '../../src/training/schedule';
+import { lastStep, lrMultiplier, stepBudget } from '../../src/training/schedule';
 
 describe('stepBudget', () => {
   test('total is max_steps without an epoch cap, and warm-up is floor(10%)', () => {
@@ -9,6 +9,14 @@ describe('stepBudget', () => {
   test('max_epochs caps the total at whole epochs', () => {
     expect(stepBudget(100, 2, 30)).toEqual({ total: 60, warm: 6 });
     expect(stepBudget(50, 2, 30)).toEqual({ total: 50, warm: 5 });
+  });
+
+  test('schedule_steps sets the horizon apart from max_steps; max_epochs caps both', () => {
+    expect(stepBudget(100, null, 30, 300)).toEqual({ total: 300, warm: 30 });
+    expect(lastStep(100, null, 30)).toBe(100);
+    expect(stepBudget(100, 2, 30, 300)).toEqual({ total: 60, warm: 6 });
+    expect(lastStep(100, 2, 30)).toBe(60);
+    expect(stepBudget(100, null, 30, null)).toEqual(stepBudget(100, null, 30));
   });
 
   test('the anchor: 50 epochs of 9,375 steps give 468,750 steps with 46,875 of warm-up', () => {

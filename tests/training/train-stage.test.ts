@@ -8,7 +8,7 @@ import { experimentConfigSchema } from '../../src/config/schema';
 import { Cancelled } from '../../src/errors';
 import { trainStageDeclaration } from '../../src/pipeline/dag';
 import { checkpointStore } from '../../src/pipeline/checkpoints';
-import type { CheckpointStore, StageContext } from '../../src/pipeline/stage';
+import type { CheckpointStore, ShorterRun, StageContext } from '../../src/pipeline/stage';
 import { writeGraphFiles } from '../../src/stages/graph-artifact';
 import { decodeModelWeights, MODEL_WEIGHTS_FILE } from '../../src/stages/model-weights-artifact';
 import { createTrainStage, type TrainSlice } from '../../src/stages/train';
@@ -17,6 +17,8 @@ import { easyGraph, MODEL, randomWalks, W, WALK_LENGTH } from './fixtures';
 const stage = createTrainStage({ backend: { url: new URL('./bigram-backend.ts', import.meta.url).href, exportName: 'createBigramTrainer' }, progressIntervalMs: 0 });
 
 function slice(training: Partial<TrainSlice['training']> = {}): TrainSlice {
+  // As the declaration derives it: an unset schedule_steps is max_steps.
+  const scheduleSteps = training.schedule_steps ?? training.max_steps ?? 120;
   return {
     model: MODEL,
     training: {
@@ -25,6 +27,7 @@ function slice(training: Partial<TrainSlice['training']> = {}): TrainSlice {
       learning_rate: 0.05,
       batch_size: 16,
       max_steps: 120,
+      schedule_steps: scheduleSteps,
       eval_interval: 40,
       checkpoint_interval: 30,
       max_epochs: null,
@@ -35,6 +38,8 @@ function slice(training: Partial<TrainSlice['training']> = {}): TrainSlice {
     seed: 7,
   };
 }
+
+const OUTPUT_FILES = ['model.onnx', 'training_curves.parquet', 'gate_history.parquet', 'gate_compliance_by_r.parquet'];
 
 let root: string;
 const artifacts = () => join(root, 'artifacts');
@@ -133,10 +138,48 @@ describe('the train stage', () => {
     const resumed = await makeContext(slice(), store);
     const summary = await stage.run(resumed.context);
     expect(summary.resumed_from_step).toBe(30);
-    for (const file of ['model.onnx', 'training_curves.parquet', 'gate_history.parquet', 'gate_compliance_by_r.parquet']) {
+    for (const file of [...OUTPUT_FILES, 'final_state/meta.json', 'final_state/state.bin', 'final_state/losses.bin']) {
       const expected = await readFile(reference.context.output(file));
       expect((await readFile(resumed.context.output(file))).equals(expected), file).toBe(true);
     }
+  });
+
+  test('budget extension: a longer run continues from the final state of a shorter run with the same schedule, writing the bytes of a direct run', async () => {
+    const direct = await makeContext(slice({ max_steps: 120, schedule_steps: 120 }), await checkpoints());
+    await stage.run(direct.context);
+
+    const short = await makeContext(slice({ max_steps: 50, schedule_steps: 120 }), await checkpoints());
+    const shortSummary = await stage.run(short.context);
+    expect(shortSummary).toMatchObject({ steps: 50, step_budget: 50, schedule_steps: 120, warmup_steps: 12, continued_from_step: null });
+
+    const shorterRun: ShorterRun = { manifest: { key: 's'.repeat(64) } as Manifest, budget: 50, file: (file) => short.context.output(file) };
+    const long = await makeContext(slice({ max_steps: 120, schedule_steps: 120 }), await checkpoints());
+    const summary = await stage.run({ ...long.context, shorterRun: async () => shorterRun });
+    expect(summary).toMatchObject({ steps: 120, continued_from_step: 50, continued_from: { key: 's'.repeat(64), max_steps: 50, step: 50 }, resumed_from_step: null });
+    expect(long.logs.some((line) => line.includes('continuing the 50-step run ssssssssssss from step 50'))).toBe(true);
+    for (const file of [...OUTPUT_FILES, 'final_state/meta.json', 'final_state/state.bin', 'final_state/losses.bin']) {
+      expect((await readFile(long.context.output(file))).equals(await readFile(direct.context.output(file))), file).toBe(true);
+    }
+  });
+
+  test('budget extension: a continuing run interrupted by a crash resumes from its own checkpoint and still reports the run it extends', async () => {
+    const short = await makeContext(slice({ max_steps: 50, schedule_steps: 120 }), await checkpoints());
+    await stage.run(short.context);
+    const shorterRun: ShorterRun = { manifest: { key: 's'.repeat(64) } as Manifest, budget: 50, file: (file) => short.context.output(file) };
+    const store = await checkpoints();
+    const controller = new AbortController();
+    const abortingStore: CheckpointStore = {
+      load: store.load,
+      save: async (meta, write) => {
+        await store.save(meta, write);
+        controller.abort();
+      },
+    };
+    const interrupted = await makeContext(slice({ max_steps: 120, schedule_steps: 120 }), abortingStore, controller.signal);
+    await expect(stage.run({ ...interrupted.context, shorterRun: async () => shorterRun })).rejects.toThrow(Cancelled);
+    const resumed = await makeContext(slice({ max_steps: 120, schedule_steps: 120 }), store);
+    const summary = await stage.run({ ...resumed.context, shorterRun: async () => null });
+    expect(summary).toMatchObject({ steps: 120, resumed_from_step: 60, continued_from_step: 50 });
   });
 
   test('a failed gate is flagged in the summary but does not fail the stage by default', async () => {
@@ -164,7 +207,7 @@ describe('the train stage', () => {
     expect(trainStageDeclaration.configSlice(config)).toEqual({
       model: config.model,
       training: {
-        w: 64, walk_length: 256, learning_rate: 3e-4, batch_size: 64, max_steps: 50000, eval_interval: 1000,
+        w: 64, walk_length: 256, learning_rate: 3e-4, batch_size: 64, max_steps: 50000, schedule_steps: 50000, eval_interval: 1000,
         checkpoint_interval: 5000, max_epochs: null, early_stop: true,
       },
       runtime: { device: 'auto' },

@@ -51,6 +51,59 @@ describe('StageTable', () => {
     expect(records[0]).toMatchObject({ name: 'graph', status: 'failed', attempts: 3, error: { code: 'STAGE_ERROR' } });
   });
 
+  describe('stageProgress signals (the progress query\'s live details)', () => {
+    const update = (activityId: string, attempt: number, second: number, details: Record<string, number | string> = { step: second }) => ({
+      activityId,
+      attempt,
+      heartbeat: { stage: activityId.split('.')[0], fraction: second / 100, details, at: at(second).toISOString() },
+    });
+
+    it('a running round records the latest heartbeat and attempt, and rows() returns them', () => {
+      const table = new StageTable(stagesUpTo());
+      table.start('train', 1, at(0));
+      expect(table.noteProgress(update('train.1', 1, 5, { step: 120, loss: 2.31, 'tokens/s': 5400 }))).toBe(true);
+      const row = table.rows().find((r) => r.name === 'train')!;
+      expect(row).toMatchObject({ status: 'running', currentAttempt: 1, lastHeartbeat: { stage: 'train', fraction: 0.05, details: { step: 120, loss: 2.31, 'tokens/s': 5400 } } });
+    });
+
+    it('a retried attempt replaces the details; an older attempt or an older report does not', () => {
+      const table = new StageTable(stagesUpTo());
+      table.start('train', 1, at(0));
+      table.noteProgress(update('train.1', 1, 10));
+      expect(table.noteProgress(update('train.1', 2, 3))).toBe(true);
+      expect(table.noteProgress(update('train.1', 1, 20))).toBe(false);
+      expect(table.noteProgress(update('train.1', 2, 2))).toBe(false);
+      expect(table.rows().find((r) => r.name === 'train')).toMatchObject({ currentAttempt: 2, lastHeartbeat: { details: { step: 3 } } });
+    });
+
+    it('updates of another round, of a stage that is not running, or of an unknown stage are ignored', () => {
+      const table = new StageTable(stagesUpTo());
+      table.start('graph', 2, at(0));
+      expect(table.noteProgress(update('graph.1', 1, 5))).toBe(false);
+      expect(table.noteProgress(update('walks.1', 1, 5))).toBe(false);
+      expect(table.noteProgress(update('nonsense.1', 1, 5))).toBe(false);
+      table.finish(result, at(9));
+      expect(table.noteProgress(update('graph.2', 1, 8))).toBe(false);
+      expect(table.rows().every((r) => r.lastHeartbeat === null && r.currentAttempt === null)).toBe(true);
+    });
+
+    it('BAD CALL - malformed payloads are ignored without throwing (a throwing handler would fail the workflow task)', () => {
+      const table = new StageTable(stagesUpTo());
+      table.start('graph', 1, at(0));
+      for (const bad of [null, 'x', 42, {}, { activityId: 'graph.1', attempt: 0, heartbeat: update('graph.1', 1, 1).heartbeat }, { ...update('graph.1', 1, 1), heartbeat: { stage: 'graph', fraction: Number.NaN, details: {}, at: 'x' } }, { ...update('graph.1', 1, 1), heartbeat: { stage: 'graph', fraction: 0.1, details: { nested: {} }, at: 'x' } }]) {
+        expect(table.noteProgress(bad)).toBe(false);
+      }
+    });
+
+    it('the round ending clears the current attempt but keeps the last details', () => {
+      const table = new StageTable(stagesUpTo());
+      table.start('graph', 1, at(0));
+      table.noteProgress(update('graph.1', 1, 5));
+      table.finish(result, at(9));
+      expect(table.rows()[0]).toMatchObject({ status: 'computed', currentAttempt: null, lastHeartbeat: { details: { step: 5 } } });
+    });
+  });
+
   it('BAD CALL - an unknown stage is a RangeError naming it', () => {
     expect(() => new StageTable(stagesUpTo('graph')).mark('walks', 'failed')).toThrow(/stage 'walks' is not part of this experiment/);
   });
