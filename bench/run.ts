@@ -10,6 +10,10 @@
  *          (docs/benchmarks.md).
  *   svd    the evaluation's SVD metric set per matrix (64x64, 64x128) on one thread, next to
  *          LAPACK through numpy when importable, and the worker pool's scaling to two threads.
+ *   eval   the evaluate stage end to end (generation, SVD metrics, labels, Parquet) in
+ *          sequence-steps/s for configs/small.json (target: 10x the original pipeline) and the
+ *          anchor shape, where the time goes, and peak RSS against the metric table it no longer
+ *          holds (docs/evaluation-generation.md).
  *   analysis  the exact permutation control (60,000 events, r = 83, 10,000 permutations), the
  *          BCa bootstrap at the same size, and the whole analysis of anchor-sized synthetic
  *          token metrics (22,222 sequences x 384 steps x 108 metrics).
@@ -32,6 +36,11 @@ const SUITES: Record<string, Array<{ module: string; fn: string; args: unknown[]
   ],
   train: [{ module: 'train.ts', fn: 'benchTrain', args: [] }],
   svd: [{ module: 'svd.ts', fn: 'benchSvd', args: [] }],
+  eval: [
+    { module: 'eval.ts', fn: 'benchEval', args: ['small'] },
+    { module: 'eval.ts', fn: 'benchEval', args: ['anchor'] },
+    { module: 'eval.ts', fn: 'benchEval', args: ['memory'] },
+  ],
   analysis: [
     { module: 'permutation.ts', fn: 'benchPermutation', args: [] },
     { module: 'bootstrap.ts', fn: 'benchBootstrap', args: [] },

@@ -178,9 +178,8 @@ export const evaluateStageDeclaration: StageDeclaration = {
 };
 
 /**
- * Rough peak memory of evaluation: the in-memory metric table (one float64 per sequence, step
- * and metric key; the eval corpus is about corpus_size / 9 walks) plus the extraction outputs
- * of one batch of 64 rows.
+ * Rough peak memory of evaluation (the eval corpus is about corpus_size / 9 walks): the metric
+ * rows not yet written, the tokens, and the extraction outputs of one batch of 64 rows.
  */
 function evaluateMemoryMiB(config: ExperimentConfig): number {
   const { d_model: d, n_layers: layers, n_heads: heads } = config.model;
@@ -189,7 +188,10 @@ function evaluateMemoryMiB(config: ExperimentConfig): number {
   const steps = 5 * w;
   const keys = 3 * layers * heads * 9;
   const extraction = 64 * layers * heads * w * (w + d);
-  return 256 + (8 * sequences * steps * keys + 4 * 4 * extraction) / 2 ** 20;
+  // token_metrics is streamed: metric values of at most (lanes + 2) x 64 sequences are held
+  // (two lanes assumed), plus every sequence's tokens and the extraction outputs of a batch.
+  const heldMetrics = 2 * 3 * 64 * steps * keys * 8;
+  return 512 + (heldMetrics + sequences * steps * 4 + 4 * 4 * extraction) / 2 ** 20;
 }
 
 /**

@@ -1,49 +1,52 @@
 /**
- * The evaluate stage's per-step metric table and the static `wvwo` metrics: one float64 per
+ * The evaluate stage's per-step metric values and the static `wvwo` metrics: one float64 per
  * (sequence, step, metric key), NaN where nothing was computed, filled from the SVD pool's
- * results and from the once-per-model WvWo products.
+ * results and from the once-per-model WvWo products, held one batch of sequences at a time
+ * ({@link MetricBlock}); the summary's moments are accumulated as blocks are written.
  */
 import type { SvdJobResult } from '../evaluation/svd-pool';
 import { ThinSvd } from '../evaluation/svd/thin-svd';
-import { computeMetrics, guardKey, guardNonFinite, METRIC_NAMES, metricKeys, SVD_TARGETS, type SvdTarget } from '../evaluation/svd/metrics';
+import { computeMetrics, guardKey, guardNonFinite, METRIC_NAMES, SVD_TARGETS, type SvdTarget } from '../evaluation/svd/metrics';
 import type { WvWoProducts } from '../model/wvwo';
 
 const METRICS = METRIC_NAMES.length;
 
 /**
- * Per metric key (in `metricKeys` order), a [sequences x steps] float64 array, NaN-filled.
- *
- * Memory is sequences · steps · keys · 8 bytes, all held until the table is written. Streaming
- * is still missing here: rows could be flushed once a sequence is finished and all its jobs are
- * delivered, but generation hands out sequences of all prompts in one call, so that needs a
- * per-sequence "delivered" signal from the pool first.
+ * The metric values of one batch of consecutive sequences `first .. first + count - 1`: per
+ * metric key (in `metricKeys` order), a [count x steps] float64 array, NaN-filled. The stage
+ * holds one block per batch whose token rows are not yet written (a few at a time), never the
+ * whole run's table.
  */
-export class MetricTable {
-  /** The column names, `{target}.layer_{l}.head_{h}.{metric}`. */
-  readonly keys: string[];
-  /** One array per key, row-major [sequence, step]. */
+export class MetricBlock {
+  /** One array per key, row-major [sequence - first, step]. */
   readonly values: Float64Array[];
 
   constructor(
     readonly layers: number,
     readonly heads: number,
-    readonly sequences: number,
+    readonly first: number,
+    readonly count: number,
     /** Step columns per sequence: maxLength - 1. */
     readonly steps: number,
   ) {
-    this.keys = metricKeys(layers, heads);
-    this.values = this.keys.map(() => new Float64Array(sequences * steps).fill(Number.NaN));
+    const keys = SVD_TARGETS.length * layers * heads * METRICS;
+    this.values = Array.from({ length: keys }, () => new Float64Array(count * steps).fill(Number.NaN));
   }
 
-  /** Index of the first metric of (target, layer, head) in `keys` (metricKeys order). */
+  /** Whether `sequence` is one of this block's. */
+  holds(sequence: number): boolean {
+    return sequence >= this.first && sequence < this.first + this.count;
+  }
+
+  /** Index of the first metric of (target, layer, head) in `metricKeys(layers, heads)`. */
   keyIndex(target: SvdTarget, layer: number, head: number): number {
     return ((SVD_TARGETS.indexOf(target) * this.layers + layer) * this.heads + head) * METRICS;
   }
 
-  /** Stores a delivered pool result: every row's metrics at the job's step. */
+  /** Stores a delivered pool result (all its rows belong to this block): every row's metrics at the job's step. */
   record(result: SvdJobResult): void {
     for (let row = 0; row < result.rows; row++) {
-      const cell = result.sequences[row] * this.steps + result.step;
+      const cell = (result.sequences[row] - this.first) * this.steps + result.step;
       for (let head = 0; head < result.heads; head++) {
         const first = this.keyIndex(result.target, result.layer, head);
         const source = (row * result.heads + head) * METRICS;
@@ -55,8 +58,20 @@ export class MetricTable {
   /** Writes constant metrics of (target, layer, head) into steps `from .. to - 1` of `sequence`. */
   fill(target: SvdTarget, layer: number, head: number, metrics: Float64Array, sequence: number, from: number, to: number): void {
     const first = this.keyIndex(target, layer, head);
-    const base = sequence * this.steps;
+    const base = (sequence - this.first) * this.steps;
     for (let m = 0; m < METRICS; m++) this.values[first + m].fill(metrics[m], base + from, base + to);
+  }
+
+  /**
+   * The static wvwo metrics at every step that had a full-window pass, w - 1 .. length - 2, as
+   * the reference writes them; `lengths[i]` is sequence first + i's length.
+   */
+  fillStatic(statics: StaticMetrics, lengths: ArrayLike<number>, w: number): void {
+    for (let i = 0; i < this.count; i++) {
+      const end = lengths[i] - 1;
+      if (end <= w - 1) continue;
+      statics.metrics.forEach((heads, layer) => heads.forEach((metrics, head) => this.fill('wvwo', layer, head, metrics, this.first + i, w - 1, end)));
+    }
   }
 }
 
@@ -94,15 +109,48 @@ export interface MetricMoments {
 
 /** Moments of `values` ignoring NaN (Welford, so large columns stay accurate); null when empty. */
 export function metricMoments(values: Float64Array): MetricMoments {
-  let count = 0;
-  let mean = 0;
-  let m2 = 0;
-  for (const value of values) {
-    if (Number.isNaN(value)) continue;
-    count++;
-    const delta = value - mean;
-    mean += delta / count;
-    m2 += delta * (value - mean);
+  const moments = new StreamingMoments(1);
+  moments.add(0, values, 0, values.length);
+  return moments.moments(0);
+}
+
+/**
+ * Welford accumulators of several columns fed piece by piece: adding the pieces of a column in
+ * order gives exactly (bit for bit) what {@link metricMoments} gives on the concatenation, NaN
+ * skipped, so the stage's summary does not need the whole table.
+ */
+export class StreamingMoments {
+  readonly #count: Float64Array;
+  readonly #mean: Float64Array;
+  readonly #m2: Float64Array;
+
+  constructor(readonly columns: number) {
+    this.#count = new Float64Array(columns);
+    this.#mean = new Float64Array(columns);
+    this.#m2 = new Float64Array(columns);
   }
-  return count === 0 ? { count, mean: null, std: null } : { count, mean, std: Math.sqrt(m2 / count) };
+
+  /** Adds `values[from .. to - 1]` (NaN ignored) to column `column`. */
+  add(column: number, values: Float64Array, from: number, to: number): void {
+    let count = this.#count[column];
+    let mean = this.#mean[column];
+    let m2 = this.#m2[column];
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      if (Number.isNaN(value)) continue;
+      count++;
+      const delta = value - mean;
+      mean += delta / count;
+      m2 += delta * (value - mean);
+    }
+    this.#count[column] = count;
+    this.#mean[column] = mean;
+    this.#m2[column] = m2;
+  }
+
+  /** Count, mean and population std of a column so far; null moments when it saw no value. */
+  moments(column: number): MetricMoments {
+    const count = this.#count[column];
+    return count === 0 ? { count, mean: null, std: null } : { count, mean: this.#mean[column], std: Math.sqrt(this.#m2[column] / count) };
+  }
 }

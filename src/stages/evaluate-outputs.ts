@@ -9,27 +9,25 @@
  *   (violated steps), split (0 exploratory, 1 confirmatory, the reference's encoding), tokens.
  * - `encounters.parquet`: the resolved jumper encounters: sequence, encounter_step,
  *   resolution_step, vertex, r, target_block, outcome (1 followed, 2 violated).
+ *
+ * token_metrics is streamed ({@link TokenRowStream}): each batch of sequences is written as
+ * one row group as soon as it is complete, so only a few batches of metric values are held;
+ * the other two tables are small and written at the end.
  */
-import { openParquetWriter, writeParquet, type Column, type ColumnSpec } from '../artifacts/parquet';
-import type { GeneratedSequences } from '../evaluation/generation/generate';
-import { RuleOutcome, type BatchLabels, type LabelBuffers } from '../evaluation/labels/behaviour';
+import { openParquetWriter, writeParquet, type Column, type ColumnSpec, type ParquetWriter } from '../artifacts/parquet';
+import { StageError } from '../errors';
+import type { BatchRange, GeneratedBatch, GeneratedSequences } from '../evaluation/generation/generate';
+import { allocateLabelBuffers, labelBatch, RuleOutcome, type BatchLabels, type LabelBuffers } from '../evaluation/labels/behaviour';
+import type { JumperTable } from '../evaluation/labels/jumper-table';
 import type { SplitAssignment } from '../evaluation/split';
-import type { MetricTable } from './evaluate-metrics';
+import type { SvdJobResult } from '../evaluation/svd-pool';
+import { metricKeys } from '../evaluation/svd/metrics';
+import type { DcsbmGraph } from '../graph/graph';
+import { MetricBlock, StreamingMoments, type StaticMetrics } from './evaluate-metrics';
 
 export const TOKEN_METRICS_FILE = 'token_metrics.parquet';
 export const SEQUENCES_FILE = 'sequences.parquet';
 export const ENCOUNTERS_FILE = 'encounters.parquet';
-
-/** Sequences per row group of token_metrics: bounds the columns built at once. */
-const SEQUENCES_PER_GROUP = 256;
-
-/** The per-sequence results the tables are written from. */
-export interface EvaluationRows {
-  generated: GeneratedSequences;
-  labels: LabelBuffers;
-  metrics: MetricTable;
-  split: SplitAssignment;
-}
 
 const TOKEN_COLUMNS: readonly ColumnSpec[] = [
   { name: 'sequence', type: 'int32' },
@@ -40,47 +38,92 @@ const TOKEN_COLUMNS: readonly ColumnSpec[] = [
   { name: 'rule_outcome', type: 'int32' },
 ];
 
-/** Writes token_metrics.parquet, one row group per {@link SEQUENCES_PER_GROUP} sequences. */
-export async function writeTokenMetrics(path: string, rows: EvaluationRows): Promise<void> {
-  const schema: ColumnSpec[] = [...TOKEN_COLUMNS, ...rows.metrics.keys.map((name): ColumnSpec => ({ name, type: 'float64' }))];
-  const writer = await openParquetWriter(path, schema);
-  try {
-    const n = rows.generated.lengths.length;
-    for (let first = 0; first < n; first += SEQUENCES_PER_GROUP) {
-      await writer.writeRowGroup(tokenGroup(rows, first, Math.min(n, first + SEQUENCES_PER_GROUP)));
+/** The token rows of one batch of consecutive sequences, labelled and with their metrics. */
+export interface TokenRows {
+  /** The batch's generated tokens and lengths (row i is sequence `metrics.first + i`). */
+  batch: Pick<GeneratedBatch, 'tokens' | 'lengths' | 'maxLength'>;
+  /** Labels of the batch's rows (buffer row i is sequence `metrics.first + i`). */
+  labels: LabelBuffers;
+  metrics: MetricBlock;
+}
+
+/**
+ * token_metrics.parquet written as the stage goes: one row group per batch of sequences, and
+ * the batches must come in sequence order (readers map (sequence, step) to rows by the
+ * sequences' lengths in order).
+ */
+export class TokenMetricsWriter {
+  #next = 0;
+
+  private constructor(
+    private readonly writer: ParquetWriter,
+    private readonly keys: readonly string[],
+  ) {}
+
+  /** Opens the file's writer for these metric columns. */
+  static async open(path: string, keys: readonly string[]): Promise<TokenMetricsWriter> {
+    const schema: ColumnSpec[] = [...TOKEN_COLUMNS, ...keys.map((name): ColumnSpec => ({ name, type: 'float64' }))];
+    return new TokenMetricsWriter(await openParquetWriter(path, schema), keys);
+  }
+
+  /** Sequences written so far: the next batch must start there. */
+  get sequences(): number {
+    return this.#next;
+  }
+
+  /** Appends the rows of the next batch. Throws StageError when it is not the next in sequence order. */
+  async write(rows: TokenRows): Promise<void> {
+    if (rows.metrics.first !== this.#next) {
+      throw new StageError(`token_metrics: the batch of sequences from ${rows.metrics.first} comes after ${this.#next} written sequences (rows must be in sequence order)`);
     }
-    await writer.close();
-  } catch (error) {
-    await writer.abort().catch(() => undefined);
-    throw error;
+    await this.writer.writeRowGroup(tokenColumns(rows, this.keys));
+    this.#next += rows.metrics.count;
+  }
+
+  /** Writes the file. */
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
+  /** Drops what was written. */
+  async abort(): Promise<void> {
+    await this.writer.abort();
   }
 }
 
-/** The token_metrics columns of sequences `from .. to - 1`. */
-function tokenGroup(rows: EvaluationRows, from: number, to: number): Column[] {
-  const { generated, labels, metrics } = rows;
-  const { lengths, tokens, maxLength } = generated;
+/** The token_metrics columns of one batch: steps 0 .. length - 2 of every sequence, in order. */
+function tokenColumns(rows: TokenRows, keys: readonly string[]): Column[] {
+  const { batch, labels, metrics } = rows;
+  const { lengths, tokens, maxLength } = batch;
   let count = 0;
-  for (let i = from; i < to; i++) count += lengths[i] - 1;
+  for (let i = 0; i < metrics.count; i++) count += lengths[i] - 1;
   const sequence = new Int32Array(count);
   const step = new Int32Array(count);
   const token = new Int32Array(count);
   const next = new Int32Array(count);
   const edgeValid = new Uint8Array(count);
   const ruleOutcome = new Int32Array(count);
-  const values = metrics.keys.map(() => new Float64Array(count));
   let row = 0;
-  for (let i = from; i < to; i++) {
-    for (let s = 0; s < lengths[i] - 1; s++, row++) {
-      sequence[row] = i;
-      step[row] = s;
-      token[row] = tokens[i * maxLength + s];
-      next[row] = tokens[i * maxLength + s + 1];
-      edgeValid[row] = labels.edgeValid[i * labels.columns + s];
-      ruleOutcome[row] = labels.ruleOutcome[i * labels.columns + s];
-      for (let k = 0; k < values.length; k++) values[k][row] = metrics.values[k][i * metrics.steps + s];
-    }
+  for (let i = 0; i < metrics.count; i++) {
+    const steps = lengths[i] - 1;
+    sequence.fill(metrics.first + i, row, row + steps);
+    for (let s = 0; s < steps; s++) step[row + s] = s;
+    token.set(tokens.subarray(i * maxLength, i * maxLength + steps), row);
+    next.set(tokens.subarray(i * maxLength + 1, i * maxLength + 1 + steps), row);
+    edgeValid.set(labels.edgeValid.subarray(i * labels.columns, i * labels.columns + steps), row);
+    ruleOutcome.set(labels.ruleOutcome.subarray(i * labels.columns, i * labels.columns + steps), row);
+    row += steps;
   }
+  const values = metrics.values.map((column) => {
+    const data = new Float64Array(count);
+    let at = 0;
+    for (let i = 0; i < metrics.count; i++) {
+      const steps = lengths[i] - 1;
+      data.set(column.subarray(i * metrics.steps, i * metrics.steps + steps), at);
+      at += steps;
+    }
+    return data;
+  });
   return [
     { name: 'sequence', type: 'int32', data: sequence },
     { name: 'step', type: 'int32', data: step },
@@ -88,21 +131,29 @@ function tokenGroup(rows: EvaluationRows, from: number, to: number): Column[] {
     { name: 'next_token', type: 'int32', data: next },
     { name: 'edge_valid', type: 'bool', data: edgeValid },
     { name: 'rule_outcome', type: 'int32', data: ruleOutcome },
-    ...metrics.keys.map((name, k): Column => ({ name, type: 'float64', data: values[k] })),
+    ...keys.map((name, k): Column => ({ name, type: 'float64', data: values[k] })),
   ];
 }
 
+/** What sequences.parquet is written from: every sequence's tokens, failure index, violations and half. */
+export interface SequenceRows {
+  generated: GeneratedSequences;
+  /** Per sequence: the first violated step, else -1. */
+  failureIndex: Int32Array;
+  /** Per sequence: the number of violated steps. */
+  violations: Int32Array;
+  split: SplitAssignment;
+}
+
 /** Writes sequences.parquet. */
-export async function writeSequences(path: string, rows: EvaluationRows): Promise<void> {
-  const { generated, labels, split } = rows;
+export async function writeSequences(path: string, rows: SequenceRows): Promise<void> {
+  const { generated, failureIndex, violations, split } = rows;
   const n = generated.lengths.length;
   const prompt = new Int32Array(n);
-  const violations = new Int32Array(n);
   const offsets = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     prompt[i] = generated.tokens[i * generated.maxLength];
     offsets[i + 1] = offsets[i] + generated.lengths[i];
-    for (let s = 0; s < generated.lengths[i] - 1; s++) if (labels.ruleOutcome[i * labels.columns + s] === RuleOutcome.Violated) violations[i]++;
   }
   const flat = new Int32Array(offsets[n]);
   for (let i = 0; i < n; i++) flat.set(generated.tokens.subarray(i * generated.maxLength, i * generated.maxLength + generated.lengths[i]), offsets[i]);
@@ -110,7 +161,7 @@ export async function writeSequences(path: string, rows: EvaluationRows): Promis
     { name: 'sequence', type: 'int32', data: Int32Array.from({ length: n }, (_, i) => i) },
     { name: 'prompt', type: 'int32', data: prompt },
     { name: 'length', type: 'int32', data: generated.lengths },
-    { name: 'failure_index', type: 'int32', data: labels.failureIndex },
+    { name: 'failure_index', type: 'int32', data: failureIndex },
     { name: 'n_violations', type: 'int32', data: violations },
     { name: 'split', type: 'int32', data: Int32Array.from(split.split) },
     { name: 'tokens', type: 'list<int32>', data: { offsets, values: flat } },
@@ -130,4 +181,232 @@ export async function writeEncounters(path: string, labels: BatchLabels): Promis
     column('target_block', (e) => e.targetBlock),
     column('outcome', (e) => e.outcome),
   ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: batches of sequences are labelled and written as soon as they are complete.
+
+/** Where a {@link TokenRowStream} appends its batches: a {@link TokenMetricsWriter} (or a test double). */
+export type TokenRowSink = Pick<TokenMetricsWriter, 'sequences' | 'write' | 'close' | 'abort'>;
+
+/** What {@link TokenRowStream} works with. */
+export interface TokenRowStreamOptions {
+  writer: TokenRowSink;
+  graph: DcsbmGraph;
+  table: JumperTable;
+  layers: number;
+  heads: number;
+  w: number;
+  /** The length plan's maxLength: metric blocks have maxLength - 1 step columns. */
+  maxLength: number;
+  /** Number of sequences of the whole run. */
+  sequences: number;
+  statics: StaticMetrics;
+  /**
+   * Most batches held (opened and not yet written): {@link TokenRowStream.open} waits until a
+   * new batch fits. At least the number of batches generated at once, plus room for those
+   * whose last SVD jobs or row writes are in flight.
+   */
+  maxHeldBatches: number;
+  /** Called after each written batch with the number of sequences written so far. */
+  onWritten?: (sequences: number) => void;
+}
+
+/** Per-sequence results every table after token_metrics needs, kept for the whole run (small). */
+export interface StreamTotals {
+  /** Per sequence: the first violated step, else -1 (the split needs them all). */
+  failureIndex: Int32Array;
+  /** Per sequence: the number of violated steps. */
+  violations: Int32Array;
+  /** The resolved and unresolved encounters, by sequence then step. */
+  encounters: BatchLabels;
+  /** Count, mean and std per metric key (`metricKeys` order), over every written row. */
+  moments: StreamingMoments;
+}
+
+/** Time spent by the stream, for the stage's profile. */
+export interface StreamTimings {
+  labelSeconds: number;
+  /** Building the columns and writing the row groups (runs while generation goes on). */
+  writeSeconds: number;
+  /** Most sequences whose rows were not yet written, at any moment. */
+  maxHeldSequences: number;
+}
+
+/** One batch between its first forward pass and the write of its rows. */
+interface HeldBatch {
+  metrics: MetricBlock;
+  /** SVD jobs submitted and not yet delivered. */
+  pending: number;
+  /** Set when the batch's generation ended. */
+  generated: GeneratedBatch | null;
+}
+
+/**
+ * Holds the metric values of the batches whose token rows are not yet written and writes each
+ * batch (labels, static wvwo metrics, moments, row group) as soon as it is complete: generated,
+ * and every SVD job submitted for it delivered. Batches are written in sequence order, so a
+ * complete batch waits for the ones before it. At most `maxHeldBatches` batches are held,
+ * whatever the run's size: {@link open} waits until a new batch fits.
+ *
+ * Protocol: {@link open} a batch before its first job (awaiting it is the backpressure),
+ * {@link submitted} per job, {@link record} per delivered result, {@link generated} when its
+ * generation ended, then {@link finish} once the pool is closed; {@link fail} releases the
+ * waits when results will never come (the pool failed).
+ */
+export class TokenRowStream {
+  readonly totals: StreamTotals;
+  readonly timings: StreamTimings = { labelSeconds: 0, writeSeconds: 0, maxHeldSequences: 0 };
+  readonly #options: TokenRowStreamOptions;
+  /** Opened and not yet scheduled for writing, in sequence order. */
+  readonly #held: HeldBatch[] = [];
+  /** Opened and not yet written (scheduled writes included). */
+  #heldBatches = 0;
+  #heldSequences = 0;
+  /** Lanes waiting in `open` for room, in call order. */
+  #waiters: Array<() => void> = [];
+  /** The first failure: of a write, or given to `fail`. */
+  #failure: Error | null = null;
+  /** Sequences opened so far: the next batch must start there. */
+  #opened = 0;
+  /** The chain of scheduled writes; a failing write fails the stream (`open` and `finish` rethrow it). */
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(options: TokenRowStreamOptions) {
+    this.#options = options;
+    const keys = metricKeys(options.layers, options.heads).length;
+    this.totals = {
+      failureIndex: new Int32Array(options.sequences),
+      violations: new Int32Array(options.sequences),
+      encounters: { encounters: [], unresolved: [] },
+      moments: new StreamingMoments(keys),
+    };
+  }
+
+  /** Sequences opened and not yet written (for tests and the profile). */
+  get heldSequences(): number {
+    return this.#heldSequences;
+  }
+
+  /**
+   * Starts holding the metric values of a batch, once it fits under `maxHeldBatches` (waiting
+   * for earlier batches to be written); stops waiting when `halted` aborts. Batches must open
+   * in sequence order (waiters are served in call order). Rejects with the stream's failure,
+   * and with StageError for a batch out of order.
+   */
+  async open(range: BatchRange, halted?: AbortSignal): Promise<void> {
+    const stop = (): void => this.#wake();
+    halted?.addEventListener('abort', stop, { once: true });
+    try {
+      while (this.#failure === null && !halted?.aborted && this.#heldBatches >= this.#options.maxHeldBatches) {
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
+    } finally {
+      halted?.removeEventListener('abort', stop);
+    }
+    if (this.#failure !== null) throw this.#failure;
+    if (halted?.aborted) return;
+    // No await from the check above to here: the batch takes the room it found.
+    const { layers, heads, maxLength } = this.#options;
+    if (range.first !== this.#opened) throw new StageError(`evaluate: batch ${range.index} opens at sequence ${range.first}, expected ${this.#opened}`);
+    this.#opened += range.count;
+    this.#held.push({ metrics: new MetricBlock(layers, heads, range.first, range.count, maxLength - 1), pending: 0, generated: null });
+    this.#heldBatches++;
+    this.#heldSequences += range.count;
+    this.timings.maxHeldSequences = Math.max(this.timings.maxHeldSequences, this.#heldSequences);
+  }
+
+  /** Counts a job about to be submitted for these sequences (all of one batch). */
+  submitted(sequences: Int32Array): void {
+    this.#batchOf(sequences).pending++;
+  }
+
+  /** Stores a delivered result; writes what became complete. */
+  record(result: SvdJobResult): void {
+    const batch = this.#batchOf(result.sequences);
+    batch.metrics.record(result);
+    batch.pending--;
+    this.#schedule();
+  }
+
+  /** Marks a batch generated: it is written as soon as its results are in and the batches before it are written. */
+  generated(batch: GeneratedBatch): void {
+    const held = this.#held.find((h) => h.metrics.first === batch.first);
+    if (held === undefined) throw new StageError(`evaluate: batch ${batch.index} (sequences from ${batch.first}) ended but was never opened`);
+    held.generated = batch;
+    this.#schedule();
+  }
+
+  /** Records a failure that stops the stream (the pool or generation failed): waits end, and rethrow it. */
+  fail(error: Error): void {
+    this.#failure ??= error;
+    this.#wake();
+  }
+
+  /** After the pool is closed: writes what is left and the file. Throws StageError when a batch is incomplete. */
+  async finish(): Promise<void> {
+    this.#schedule();
+    await this.#writing;
+    if (this.#failure !== null) throw this.#failure;
+    if (this.#held.length > 0) {
+      const first = this.#held[0];
+      throw new StageError(`evaluate: sequences from ${first.metrics.first} were never completed (${first.pending} SVD jobs undelivered, generated: ${first.generated !== null})`);
+    }
+    await this.#options.writer.close();
+  }
+
+  /** Waits for the writes in flight (ignoring their errors) and drops the file. */
+  async abort(): Promise<void> {
+    await this.#writing.catch(() => undefined);
+    await this.#options.writer.abort();
+  }
+
+  #batchOf(sequences: Int32Array): HeldBatch {
+    const batch = sequences.length === 0 ? undefined : this.#held.find((h) => h.metrics.holds(sequences[0]));
+    if (batch === undefined) throw new StageError(`evaluate: SVD job for sequences [${sequences.subarray(0, 4).join(', ')}…] of no open batch`);
+    return batch;
+  }
+
+  /** Schedules the writes of the complete batches at the front, in order. */
+  #schedule(): void {
+    while (this.#held.length > 0 && this.#held[0].generated !== null && this.#held[0].pending === 0) {
+      const batch = this.#held.shift() as HeldBatch;
+      const link = this.#writing.then(() => this.#write(batch.metrics, batch.generated as GeneratedBatch));
+      // Handled here (a write failure stops the stream); `finish` awaits the chain and rethrows it.
+      link.catch((error: unknown) => this.fail(error instanceof Error ? error : new StageError(String(error))));
+      this.#writing = link;
+    }
+  }
+
+  async #write(metrics: MetricBlock, batch: GeneratedBatch): Promise<void> {
+    const { graph, table, statics, w, writer } = this.#options;
+    const { totals, timings } = this;
+    const labelled = performance.now();
+    const labels = allocateLabelBuffers(batch.count, batch.maxLength);
+    const found = labelBatch({ values: batch.tokens, rows: batch.count, width: batch.maxLength, lengths: batch.lengths }, graph, table, labels);
+    for (const encounter of found.encounters) totals.encounters.encounters.push({ ...encounter, sequence: encounter.sequence + batch.first });
+    for (const encounter of found.unresolved) totals.encounters.unresolved.push({ ...encounter, sequence: encounter.sequence + batch.first });
+    totals.failureIndex.set(labels.failureIndex, batch.first);
+    for (let i = 0; i < batch.count; i++) {
+      let violated = 0;
+      for (let s = 0; s < batch.lengths[i] - 1; s++) if (labels.ruleOutcome[i * labels.columns + s] === RuleOutcome.Violated) violated++;
+      totals.violations[batch.first + i] = violated;
+    }
+    timings.labelSeconds += (performance.now() - labelled) / 1000;
+    const written = performance.now();
+    metrics.fillStatic(statics, batch.lengths, w);
+    // NaN cells (beyond a sequence's length, before its first full window) are skipped, so the
+    // moments see the values in the order a whole-table pass would.
+    metrics.values.forEach((column, key) => totals.moments.add(key, column, 0, column.length));
+    await writer.write({ batch, labels, metrics });
+    timings.writeSeconds += (performance.now() - written) / 1000;
+    this.#heldSequences -= batch.count;
+    this.#heldBatches--;
+    this.#wake();
+    this.#options.onWritten?.(writer.sequences);
+  }
+
+  #wake(): void {
+    for (const resolve of this.#waiters.splice(0)) resolve();
+  }
 }

@@ -5,16 +5,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/artifacts/artifact-store';
 import { columnData, readParquet, writeIntMatrix, type IntMatrix, type Table } from '../../src/artifacts/parquet';
 import { modelSchema } from '../../src/config/schema';
+import { StageError } from '../../src/errors';
+import { generateSequences, type GeneratedBatch } from '../../src/evaluation/generation/generate';
 import { labelSequence } from '../../src/evaluation/labels/behaviour';
 import { jumperTable } from '../../src/evaluation/labels/jumper-table';
-import { metricKey } from '../../src/evaluation/svd/metrics';
+import { lengthPlan } from '../../src/evaluation/labels/sequence-length';
+import { SerialSvdMetricPool, type SvdJobResult } from '../../src/evaluation/svd-pool';
+import { METRIC_NAMES, metricKey, metricKeys } from '../../src/evaluation/svd/metrics';
 import { createOnnxTrainer } from '../../src/model/onnx-trainer';
 import { modelDims } from '../../src/model/model-dims';
-import { weightsFromState } from '../../src/model/model-weights';
+import { weightsFromState, type ModelWeights } from '../../src/model/model-weights';
+import { wvwoProducts } from '../../src/model/wvwo';
 import { evaluateStageDeclaration } from '../../src/pipeline/dag';
 import type { StageContext } from '../../src/pipeline/stage';
 import { Rng } from '../../src/random/rng';
-import { createEvaluateStage, type EvaluateSlice } from '../../src/stages/evaluate';
+import { createEvaluateStage, type EvaluateProfile, type EvaluateSlice, type EvaluateStageOptions } from '../../src/stages/evaluate';
+import { metricMoments, wvwoMetrics } from '../../src/stages/evaluate-metrics';
+import { TokenRowStream, type TokenRowSink } from '../../src/stages/evaluate-outputs';
 import { writeGraphFiles } from '../../src/stages/graph-artifact';
 import { MODEL_WEIGHTS_FILE, writeModelWeights } from '../../src/stages/model-weights-artifact';
 import { easyGraph, HYPER, randomWalks } from '../training/fixtures';
@@ -23,6 +30,8 @@ import { easyGraph, HYPER, randomWalks } from '../training/fixtures';
 const W = 4;
 const MODEL = modelSchema.parse({ d_model: 8, n_layers: 2, n_heads: 2 });
 const SEQUENCES = 24;
+/** A second eval corpus, five times larger, for the memory bound. */
+const MANY_SEQUENCES = 120;
 const CPU = { device: 'cpu' as const, threads: 1 };
 const { graph, jumpers } = easyGraph();
 const TABLE = jumperTable(graph.n, jumpers);
@@ -37,6 +46,7 @@ const SLICE: EvaluateSlice = {
 };
 
 let root: string;
+let weights: ModelWeights;
 const artifacts = () => join(root, 'artifacts');
 
 /** A few AdamW steps on windows of the training walks: a real (if weak) trained model. */
@@ -64,20 +74,22 @@ async function trainTinyModel(walks: IntMatrix): Promise<Map<string, Float32Arra
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'evaluate-stage-'));
-  for (const stage of ['graph', 'walks', 'train']) await mkdir(join(artifacts(), stage), { recursive: true });
+  for (const stage of ['graph', 'walks', 'walks-many', 'train']) await mkdir(join(artifacts(), stage), { recursive: true });
   await writeGraphFiles(graph, jumpers, (name) => join(artifacts(), 'graph', name));
   const train = randomWalks(graph, 100, 16, 1);
   await writeIntMatrix(join(artifacts(), 'walks', 'walks_train.parquet'), { idColumn: 'walk', listColumn: 'tokens' }, train);
   await writeIntMatrix(join(artifacts(), 'walks', 'walks_eval.parquet'), { idColumn: 'walk', listColumn: 'tokens' }, randomWalks(graph, SEQUENCES, 16, 2));
-  await writeModelWeights(join(artifacts(), 'train', MODEL_WEIGHTS_FILE), await trainTinyModel(train));
+  await writeIntMatrix(join(artifacts(), 'walks-many', 'walks_eval.parquet'), { idColumn: 'walk', listColumn: 'tokens' }, randomWalks(graph, MANY_SEQUENCES, 16, 3));
+  weights = await trainTinyModel(train);
+  await writeModelWeights(join(artifacts(), 'train', MODEL_WEIGHTS_FILE), weights);
 });
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A stage context over the fixture artifacts with a fresh output directory. */
-async function makeContext(): Promise<StageContext<EvaluateSlice>> {
+/** A stage context over the fixture artifacts with a fresh output directory; `walks` picks the eval corpus. */
+async function makeContext(walks: 'walks' | 'walks-many' = 'walks'): Promise<StageContext<EvaluateSlice>> {
   const out = await mkdtemp(join(root, 'out-'));
   const graphSummary = { n: 12, K: 2, block_size: 6, attempt: 0 };
   const manifest = (summary: Record<string, unknown>) => ({ key: 'f'.repeat(64), summary }) as unknown as Manifest;
@@ -85,7 +97,7 @@ async function makeContext(): Promise<StageContext<EvaluateSlice>> {
     slice: SLICE,
     experimentId: 'test',
     threads: 1,
-    input: (name) => ({ manifest: manifest(name === 'graph' ? graphSummary : {}), file: (file) => join(artifacts(), name, file) }),
+    input: (name) => ({ manifest: manifest(name === 'graph' ? graphSummary : {}), file: (file) => join(artifacts(), name === 'walks' ? walks : name, file) }),
     output: (name) => join(out, name),
     progress: () => undefined,
     signal: new AbortController().signal,
@@ -101,9 +113,9 @@ interface Outputs {
   encounters: Table;
 }
 
-async function runStage(svdThreads: number, batchRows: number): Promise<Outputs> {
+async function runStage(svdThreads: number, batchRows: number, options: EvaluateStageOptions = {}): Promise<Outputs> {
   const context = await makeContext();
-  const summary = await createEvaluateStage({ svdThreads, batchRows }).run(context);
+  const summary = await createEvaluateStage({ svdThreads, batchRows, ...options }).run(context);
   return {
     summary,
     tokens: await readParquet(context.output('token_metrics.parquet')),
@@ -211,10 +223,203 @@ describe('the evaluate stage', () => {
     expect(columnData(encounters, 'outcome', 'int32').every((o) => o === 1 || o === 2)).toBe(true);
   });
 
-  test('SVD worker threads and another batch size give the same tables', async () => {
-    const parallel = await runStage(2, 5);
+  test('SVD worker threads, another batch size and concurrent lanes give the same tables', async () => {
+    const parallel = await runStage(2, 5, { lanes: 3 });
     for (const table of ['tokens', 'sequences', 'encounters'] as const) {
       expect(parallel[table].columns).toEqual(serial[table].columns);
     }
   });
+  test('token_metrics read back equals an in-memory evaluation of the whole run, bit for bit', async () => {
+    const expected = await inMemoryReference();
+    const { tokens, summary } = serial;
+    expect(tokens.numRows).toBe(expected.rows);
+    for (const [name, values] of expected.columns) {
+      const type = name === 'edge_valid' ? 'bool' : values instanceof Float64Array ? 'float64' : 'int32';
+      const actual = columnData(tokens, name, type);
+      const same = Array.from(values).every((value, row) => Object.is(Number(actual[row]), value));
+      expect(same, name).toBe(true);
+    }
+    // The streamed moments are those of the whole columns, exactly (same values, same order).
+    const moments = summary.metrics as Record<string, unknown>;
+    for (const key of metricKeys(2, 2)) expect(moments[key], key).toEqual(metricMoments(expected.columns.get(key) as Float64Array));
+  });
+
+  test('holds a few batches of metric values, whatever the number of prompts', async () => {
+    const batchRows = 4;
+    const lanes = 2;
+    const held = async (walks: 'walks' | 'walks-many') => {
+      const profile: Partial<EvaluateProfile> = {};
+      const context = await makeContext(walks);
+      const summary = await createEvaluateStage({ svdThreads: 2, batchRows, lanes, profile }).run(context);
+      return { held: profile.maxHeldSequences as number, sequences: summary.n_sequences as number };
+    };
+    const few = await held('walks');
+    const many = await held('walks-many');
+    expect(many.sequences).toBe(MANY_SEQUENCES);
+    // The stage's bound: the lanes' batches plus two whose last SVD jobs or rows are in flight.
+    const bound = (lanes + 2) * batchRows;
+    expect(few.held).toBeLessThanOrEqual(bound);
+    expect(many.held).toBeLessThanOrEqual(bound);
+    expect(many.held).toBeLessThan(MANY_SEQUENCES / 5);
+  });
+
+  test('the stream writes complete batches in sequence order, each once its jobs are delivered', async () => {
+    const { stream, written, batch, result } = streamFixture(3);
+    await stream.open(batch(0));
+    await stream.open(batch(1));
+    stream.submitted(Int32Array.of(0, 1));
+    stream.submitted(Int32Array.of(2, 3));
+    stream.generated(batch(1));
+    stream.record(result(2, 7));
+    // Batch 1 is complete but batch 0 is not: nothing may be written yet.
+    stream.generated(batch(0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(written).toEqual([]);
+    expect(stream.heldSequences).toBe(4);
+    stream.record(result(0, 3));
+    await stream.finish();
+    expect(written.map((w) => w.first)).toEqual([0, 2]);
+    expect(written.map((w) => w.qkt[W - 1])).toEqual([3, 7]);
+    expect(stream.heldSequences).toBe(0);
+    expect(stream.timings.maxHeldSequences).toBe(4);
+  });
+
+  test('the stream opens a batch only when it fits, and lets go on a halt or a failure', async () => {
+    const { stream, written, batch, result } = streamFixture(1);
+    await stream.open(batch(0));
+    stream.submitted(Int32Array.of(0, 1));
+    stream.generated(batch(0));
+    let opened = false;
+    const next = stream.open(batch(1)).then(() => (opened = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // One batch held, the most allowed, until batch 0's last results are in and it is written.
+    expect(opened).toBe(false);
+    stream.record(result(0, 1));
+    await next;
+    expect(written.map((w) => w.first)).toEqual([0]);
+    expect(stream.heldSequences).toBe(2);
+
+    const halt = new AbortController();
+    const halted = stream.open(batch(2), halt.signal);
+    halt.abort();
+    await expect(halted).resolves.toBeUndefined();
+    expect(stream.heldSequences).toBe(2);
+    const failing = stream.open(batch(2));
+    stream.fail(new StageError('the pool failed'));
+    await expect(failing).rejects.toThrow('the pool failed');
+    await expect(stream.finish()).rejects.toThrow('the pool failed');
+  });
 });
+
+/** A stream of batches of two sequences (layers 1, heads 1) into a sink that records what is written. */
+function streamFixture(maxHeldBatches: number) {
+  const written: Array<{ first: number; qkt: number[] }> = [];
+  let count = 0;
+  const sink: TokenRowSink = {
+    get sequences() {
+      return count;
+    },
+    write: async (rows) => {
+      const key = metricKeys(1, 1).indexOf(metricKey('qkt', 0, 0, 'stable_rank'));
+      written.push({ first: rows.metrics.first, qkt: Array.from(rows.metrics.values[key].subarray(0, rows.metrics.steps)) });
+      count += rows.metrics.count;
+    },
+    close: async () => undefined,
+    abort: async () => undefined,
+  };
+  const maxLength = lengthPlan(W, TABLE).maxLength;
+  const statics = { metrics: [[new Float64Array(9).fill(0.5)]], guards: new Map<string, number>() };
+  const stream = new TokenRowStream({ writer: sink, graph, table: TABLE, layers: 1, heads: 1, w: W, maxLength, sequences: 4, statics, maxHeldBatches });
+  const batch = (index: number) => generatedBatch(index, 2, maxLength);
+  /** The qkt result of step w - 1 for the batch starting at `first`, every metric `value`. */
+  const result = (first: number, value: number): SvdJobResult => ({
+    step: W - 1,
+    layer: 0,
+    target: 'qkt',
+    heads: 1,
+    rows: 2,
+    sequences: Int32Array.of(first, first + 1),
+    metrics: new Float64Array(2 * 9).fill(value),
+    guardCounts: new Int32Array(1),
+  });
+  return { stream, written, batch, result };
+}
+
+/** A generated batch of `count` sequences of 4w random vertices (labels do not need valid edges). */
+function generatedBatch(index: number, count: number, maxLength: number): GeneratedBatch {
+  const rng = Rng.derive(5, 'stream-test', index);
+  const tokens = new Int32Array(count * maxLength).fill(-1);
+  for (let i = 0; i < count; i++) for (let t = 0; t < 4 * W; t++) tokens[i * maxLength + t] = rng.int(graph.n);
+  return { index, first: index * count, count, tokens, lengths: new Int32Array(count).fill(4 * W), maxLength };
+}
+
+/**
+ * The token table the stage must write, computed the straightforward way: all sequences in one
+ * batch, every SVD result kept in whole-run [sequence x step] arrays, wvwo filled at every
+ * full-window step, labels per sequence, then one row per (sequence, step).
+ */
+async function inMemoryReference(): Promise<{ rows: number; columns: Map<string, Int32Array | Float64Array> }> {
+  const dims = modelDims(MODEL, { vocab: graph.n, context: W });
+  const evalWalks = randomWalks(graph, SEQUENCES, 16, 2);
+  const prompts = Int32Array.from({ length: SEQUENCES }, (_, i) => evalWalks.values[i * 16]);
+  const steps = lengthPlan(W, TABLE).maxLength - 1;
+  const keys = metricKeys(dims.layers, dims.heads);
+  const table = keys.map(() => new Float64Array(SEQUENCES * steps).fill(Number.NaN));
+  const column = (target: string, layer: number, head: number, m: number) => keys.indexOf(`${target}.layer_${layer}.head_${head}.${METRIC_NAMES[m]}`);
+  const pool = new SerialSvdMetricPool({
+    onResult: (result) => {
+      result.sequences.forEach((sequence, row) => {
+        for (let head = 0; head < result.heads; head++) {
+          for (let m = 0; m < 9; m++) table[column(result.target, result.layer, head, m)][sequence * steps + result.step] = result.metrics[(row * result.heads + head) * 9 + m];
+        }
+      });
+    },
+  });
+  const generated = await generateSequences({
+    weights,
+    dims,
+    prompts,
+    protocol: SLICE.evaluation.protocol,
+    temperature: SLICE.evaluation.temperature,
+    seed: SLICE.seed,
+    w: W,
+    table: TABLE,
+    batchRows: SEQUENCES,
+    runtime: CPU,
+    onWindow: async (pass) => {
+      const rows = pass.rows.length;
+      for (let layer = 0; layer < dims.layers; layer++) {
+        await pool.submit({ step: pass.step, sequences: pass.rows.slice(), layer, target: 'qkt', heads: dims.heads, rows, m: W, n: W, matrices: pass.qkt[layer].slice() });
+        await pool.submit({ step: pass.step, sequences: pass.rows.slice(), layer, target: 'avwo', heads: dims.heads, rows, m: W, n: dims.dModel, matrices: pass.avwo[layer].slice() });
+      }
+    },
+  });
+  const statics = wvwoMetrics(wvwoProducts(dims, weights), dims.dModel);
+  const columns = new Map<string, Int32Array | Float64Array>();
+  const rows = generated.lengths.reduce((total, length) => total + length - 1, 0);
+  const ints = ['sequence', 'step', 'token', 'next_token', 'edge_valid', 'rule_outcome'].map((name) => {
+    const data = new Int32Array(rows);
+    columns.set(name, data);
+    return data;
+  });
+  const metrics = keys.map((key) => {
+    const data = new Float64Array(rows);
+    columns.set(key, data);
+    return data;
+  });
+  let row = 0;
+  for (let i = 0; i < SEQUENCES; i++) {
+    const length = generated.lengths[i];
+    const tokens = generated.tokens.subarray(i * generated.maxLength, i * generated.maxLength + length);
+    const labels = labelSequence(tokens, graph, TABLE);
+    for (let s = 0; s < length - 1; s++, row++) {
+      [i, s, tokens[s], tokens[s + 1], labels.edgeValid[s], labels.ruleOutcome[s]].forEach((value, c) => (ints[c][row] = value));
+      keys.forEach((key, k) => {
+        const [target, layer, head, metric] = key.split('.');
+        const static_ = target === 'wvwo' && s >= W - 1 ? statics.metrics[Number(layer.slice(6))][Number(head.slice(5))][METRIC_NAMES.indexOf(metric as never)] : undefined;
+        metrics[k][row] = static_ ?? table[k][i * steps + s];
+      });
+    }
+  }
+  return { rows, columns };
+}

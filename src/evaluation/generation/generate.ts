@@ -6,19 +6,18 @@
  * Step s is the forward pass whose last context token is g[s] and which produces g[s + 1].
  * Steps s < w - 1 have short contexts and run through the next-token inference graph (with
  * lengths); from s = w - 1 on the context is a full window and the step runs through the
- * {@link Extractor}, whose per-layer qkt / avwo are handed to `onWindow`, so the SVD pipeline
- * sees every full-window pass without a second forward. See docs/evaluation-generation.md.
+ * `Extractor`, whose per-layer qkt / avwo are handed to `onWindow`, so the SVD pipeline
+ * sees every full-window pass without a second forward. The passes run on sessions sized to
+ * the active rows, and with several lanes in worker threads (forward-passes.ts). See
+ * docs/evaluation-generation.md.
  */
-import * as ort from 'onnxruntime-node';
 import { Cancelled, InputError } from '../../errors';
-import { buildInferenceGraph } from '../../model/inference-graph';
-import { INFERENCE_IO } from '../../model/graph-names';
 import type { ModelDims } from '../../model/model-dims';
 import { checkWeights, type ModelWeights } from '../../model/model-weights';
-import { createSession } from '../../onnx/session';
-import { Extractor, type ExtractionRuntime } from '../extraction/extractor';
+import type { ExtractionRuntime } from '../extraction/extractor';
 import type { JumperTable } from '../labels/jumper-table';
 import { lengthPlan, nextTargetLength, type LengthPlan } from '../labels/sequence-length';
+import { openForwardPasses, type ForwardPasses } from './forward-passes';
 import { pickerFor, type EvaluationProtocol, type TokenPicker } from './samplers';
 
 /** Token value of the cells beyond a sequence's length (never a vertex id). */
@@ -46,8 +45,27 @@ export interface WindowPass {
   readonly avwo: readonly Float32Array[];
 }
 
-/** Receives every full-window pass; awaited before the next step runs. */
+/** Receives every full-window pass; awaited before that batch's next step runs. */
 export type WindowCallback = (pass: WindowPass) => void | Promise<void>;
+
+/** A batch of consecutive sequences `first .. first + count - 1`, generated together. */
+export interface BatchRange {
+  /** 0, 1, 2, … in sequence order; batches start in this order (with several lanes they may end out of it). */
+  readonly index: number;
+  readonly first: number;
+  readonly count: number;
+}
+
+/**
+ * A batch whose sequences are complete: `tokens` [count, maxLength] (row i is sequence
+ * first + i, padded with -1) and `lengths` [count] are views of the final result, so they stay
+ * valid after the callback (they are not reused).
+ */
+export interface GeneratedBatch extends BatchRange {
+  readonly tokens: Int32Array;
+  readonly lengths: Int32Array;
+  readonly maxLength: number;
+}
 
 /** Inputs of {@link generateSequences}. */
 export interface GenerationRequest {
@@ -66,8 +84,25 @@ export interface GenerationRequest {
   table: JumperTable;
   /** Sequences generated together (rows of both sessions). */
   batchRows: number;
+  /**
+   * Batches generated at the same time, each on its own sessions (onnxruntime runs them on
+   * separate threads): with single-threaded sessions, the way generation uses several cores.
+   * Batches start in index order and may end out of order (a consumer that writes them in
+   * order bounds what it holds by waiting in `onBatchStart`). Does not change the results.
+   * @default 1
+   */
+  lanes?: number;
   runtime: ExtractionRuntime;
   onWindow?: WindowCallback;
+  /**
+   * Called before a batch's first forward pass, in batch order, and awaited: a consumer can
+   * hold generation back here (backpressure). `halted` aborts when generation stops early (a
+   * lane failed): a callback waiting for other batches must then stop waiting, since they may
+   * never end.
+   */
+  onBatchStart?: (batch: BatchRange, halted: AbortSignal) => void | Promise<void>;
+  /** Called once a batch's sequences are complete, after its last `onWindow`; awaited. */
+  onBatchEnd?: (batch: GeneratedBatch, halted: AbortSignal) => void | Promise<void>;
   /** Checked before every step; aborting rejects with Cancelled. */
   signal?: AbortSignal;
 }
@@ -101,79 +136,73 @@ export async function generateSequences(request: GenerationRequest): Promise<Gen
   };
   if (prompts.length === 0) return out;
   const rows = Math.min(batchRows, prompts.length);
-  const passes = await openPasses(weights, dims, rows, runtime);
-  try {
-    const context: BatchContext = { request, plan, passes, pick: pickerFor(request.protocol, request.seed, request.temperature), out };
-    for (let first = 0; first < prompts.length; first += rows) {
-      await generateBatch(context, first, Math.min(rows, prompts.length - first));
+  const batches = Math.ceil(prompts.length / rows);
+  const pick = pickerFor(request.protocol, request.seed, request.temperature);
+  const lanes = Math.min(request.lanes ?? 1, batches);
+  // Lanes take the next batch in index order (claimed with no await in between, so batches
+  // start in order); the first failure aborts `halt`, which stops the others at their next step
+  // and tells a callback that waits to stop waiting.
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const halt = new AbortController();
+  const lane = async (): Promise<void> => {
+    let passes: ForwardPasses | null = null;
+    try {
+      // One lane runs its passes on this thread; several run theirs in worker threads, in parallel.
+      passes = openForwardPasses({ weights, dims, rows, runtime }, lanes > 1 ? 'worker' : 'local');
+      const context: BatchContext = { request, plan, passes, pick, out, halted: () => failure !== null };
+      while (next < batches && failure === null) {
+        const index = next++;
+        const range: BatchRange = { index, first: index * rows, count: Math.min(rows, prompts.length - index * rows) };
+        await request.onBatchStart?.(range, halt.signal);
+        if (failure !== null) return;
+        if (!(await generateBatch(context, range.first, range.count))) return;
+        const width = plan.maxLength;
+        const tokens = out.tokens.subarray(range.first * width, (range.first + range.count) * width);
+        await request.onBatchEnd?.({ ...range, tokens, lengths: out.lengths.subarray(range.first, range.first + range.count), maxLength: width }, halt.signal);
+      }
+    } catch (error) {
+      if (failure === null) {
+        failure = { error };
+        halt.abort(error);
+      }
+    } finally {
+      await passes?.release();
     }
-  } finally {
-    await passes.release();
-  }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  if (failure !== null) throw (failure as { error: unknown }).error;
   return out;
 }
 
-function checkRequest({ dims, prompts, w, table, batchRows }: GenerationRequest): void {
+function checkRequest({ weights, dims, prompts, w, table, batchRows, lanes }: GenerationRequest): void {
   if (w !== dims.context) throw new InputError(`generateSequences: w = ${w} differs from the model's context ${dims.context}`);
   if (table.r.length !== dims.vocab) throw new InputError(`generateSequences: the jumper table covers ${table.r.length} vertices, the model ${dims.vocab}`);
   if (!(Number.isInteger(batchRows) && batchRows >= 1)) throw new InputError(`generateSequences: batchRows must be a positive integer, got ${batchRows}`);
+  checkWeights(dims, weights);
+  if (lanes !== undefined && !(Number.isInteger(lanes) && lanes >= 1)) throw new InputError(`generateSequences: lanes must be a positive integer, got ${lanes}`);
   for (let i = 0; i < prompts.length; i++) {
     if (!(prompts[i] >= 0 && prompts[i] < dims.vocab)) throw new InputError(`generateSequences: prompt ${i} = ${prompts[i]} is not a vertex id`);
   }
-}
-
-/** The two forward passes: short contexts (inference graph) and full windows (extractor). */
-interface Passes {
-  /** The static batch of both sessions. */
-  rows: number;
-  /** Logits [count, vocab] for `count` left-aligned contexts of the given lengths, padded to w. */
-  short(contexts: Int32Array, lengths: Int32Array, count: number): Promise<Float32Array>;
-  extractor: Extractor;
-  release(): Promise<void>;
-}
-
-async function openPasses(weights: ModelWeights, dims: ModelDims, rows: number, runtime: ExtractionRuntime): Promise<Passes> {
-  checkWeights(dims, weights);
-  const { session } = await createSession(buildInferenceGraph(dims, rows, weights).toBytes(), runtime);
-  let extractor: Extractor;
-  try {
-    extractor = await Extractor.create(weights, dims, rows, runtime);
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
-  const short = async (contexts: Int32Array, lengths: Int32Array, count: number): Promise<Float32Array> => {
-    const feeds = {
-      [INFERENCE_IO.tokens]: new ort.Tensor('int32', contexts, [rows, dims.context]),
-      [INFERENCE_IO.lengths]: new ort.Tensor('int32', lengths, [rows]),
-    };
-    const logits = (await session.run(feeds))[INFERENCE_IO.logits].data as Float32Array;
-    return logits.subarray(0, count * dims.vocab);
-  };
-  return {
-    rows,
-    short,
-    extractor,
-    release: async () => {
-      await Promise.all([session.release(), extractor.release()]);
-    },
-  };
 }
 
 /** What every batch shares. */
 interface BatchContext {
   request: GenerationRequest;
   plan: LengthPlan;
-  passes: Passes;
+  passes: ForwardPasses;
   pick: TokenPicker;
   out: GeneratedSequences;
+  /** True once another lane failed: stop at the next step. */
+  halted: () => boolean;
 }
 
 /**
  * Generates sequences first .. first + count - 1. At step s every active sequence holds exactly
  * s + 1 tokens (all start together and only ever stop), so one context length serves the step.
+ * Returns false when it stopped early because another lane failed.
  */
-async function generateBatch(ctx: BatchContext, first: number, count: number): Promise<void> {
+async function generateBatch(ctx: BatchContext, first: number, count: number): Promise<boolean> {
   const { request, plan, out } = ctx;
   const width = plan.maxLength;
   const targets = new Int32Array(count).fill(plan.defaultLength);
@@ -182,9 +211,11 @@ async function generateBatch(ctx: BatchContext, first: number, count: number): P
     const active = activeRows(targets, step, first);
     if (active.length === 0) break;
     if (request.signal?.aborted) throw new Cancelled('evaluation generation aborted', { cause: request.signal.reason });
+    if (ctx.halted()) return false;
     await runStep(ctx, step, active, targets, first);
   }
   for (let i = 0; i < count; i++) out.lengths[first + i] = targets[i];
+  return true;
 }
 
 /** Sequence indices whose target is not yet reached after step - 1 (they hold step + 1 tokens). */
@@ -201,15 +232,13 @@ async function runStep(ctx: BatchContext, step: number, rows: Int32Array, target
   const width = plan.maxLength;
   const used = Math.min(step + 1, w);
   const full = used === w;
-  // The inference graph has a static batch, so short contexts fill all its rows (padding rows
-  // keep token 0 and length 1); the extractor pads a short batch itself.
-  const contexts = new Int32Array((full ? rows.length : passes.rows) * w);
+  const contexts = new Int32Array(rows.length * w);
   for (let j = 0; j < rows.length; j++) {
     const start = rows[j] * width + step + 1 - used;
     contexts.set(out.tokens.subarray(start, start + used), j * w);
   }
-  const extraction = full ? await passes.extractor.run(contexts) : null;
-  const logits = extraction?.logits ?? (await passes.short(contexts, shortLengths(passes.rows, rows.length, used), rows.length));
+  const extraction = full ? await passes.extract(contexts) : null;
+  const logits = extraction?.logits ?? (await passes.short(contexts, rows.length, used));
   const next = new Int32Array(rows.length);
   for (let j = 0; j < rows.length; j++) {
     const sequence = rows[j];
@@ -220,11 +249,4 @@ async function runStep(ctx: BatchContext, step: number, rows: Int32Array, target
   if (extraction !== null && request.onWindow !== undefined) {
     await request.onWindow({ step, rows, contexts, next, logits, qkt: extraction.qkt, avwo: extraction.avwo });
   }
-}
-
-/** Lengths of the inference batch: `used` for the real rows, 1 for the padding rows. */
-function shortLengths(batch: number, count: number, used: number): Int32Array {
-  const lengths = new Int32Array(batch).fill(1);
-  lengths.fill(used, 0, count);
-  return lengths;
 }

@@ -28,7 +28,7 @@ export interface BlockOutput {
   metrics: Float64Array;
   /** [rows x heads x leftLength(m, n)]: u₁ then u₂ of every matrix. */
   left: Float64Array;
-  /** [heads]: 1 when the head's batched tensor needed the guard. */
+  /** [heads]: how many of the job's matrices (one per sequence) needed the guard, per head. */
   guards: Int32Array;
 }
 
@@ -120,7 +120,7 @@ export function computeBlock(block: MatrixBlock, workspace: BlockWorkspace, prev
     for (let head = 0; head < heads; head++) {
       const cell = row * heads + head;
       // The guard proper runs only when the copy saw a non-finite entry (one pass, not two).
-      if (widen(block.matrices, cell * size, matrix, size) && guardNonFinite(matrix, 0, size)) out.guards[head] = 1;
+      if (widen(block.matrices, cell * size, matrix, size) && guardNonFinite(matrix, 0, size)) out.guards[head]++;
       const result = svd.compute(matrix, 0);
       computeMetrics(result, { target, previousLeft: previous?.(row, head) ?? null }, out.metrics, cell * METRICS_PER_MATRIX);
       saveLeftVectors(result, out.left.subarray(cell * stride, (cell + 1) * stride));

@@ -2,9 +2,13 @@
  * The SVD metric pool: jobs from the generator are decomposed by N worker threads while
  * generation goes on, and results come back in submission order per (target, layer).
  *
- * Design. Workers are stateless and take jobs first come, first served, so every thread stays
- * busy whatever the number of (target, layer) streams (routing a stream to one worker would
- * cap the parallelism at 2·layers). The Grassmannian distance needs the previous step of the
+ * Design. Workers are stateless, so any worker can take any job and every thread stays busy
+ * whatever the number of (target, layer) streams (routing a stream to one worker would cap the
+ * parallelism at 2·layers). A job is sent as soon as it is admitted, to the worker with the
+ * least work queued, and workers run their queued jobs back to back: they never wait for the
+ * main thread to hand out the next one, which matters because the main thread can be busy for
+ * a whole forward pass (onnxruntime-node runs `session.run` synchronously on it). The
+ * Grassmannian distance needs the previous step of the
  * same sequence; instead of making step s+1 wait for step s, each worker returns the top-2 left
  * vectors (2·m float64 per matrix, ~1/16 of the input it received) and the main thread finishes
  * the Grassmannian slot when it delivers the job in order: four dot products of length m per
@@ -55,7 +59,10 @@ interface Waiter {
 
 interface Slot {
   worker: Worker;
-  running: JobRecord | null;
+  /** Jobs sent to this worker and not yet answered, in the order sent (it answers in that order). */
+  running: JobRecord[];
+  /** Estimated cost of `running` ({@link jobCost}). */
+  load: number;
 }
 
 /** The worker-thread implementation behind {@link createSvdMetricPool}. */
@@ -63,14 +70,13 @@ class WorkerSvdMetricPool implements SvdMetricPool {
   readonly threads: number;
   readonly #queueLimit: number;
   readonly #onResult: (result: SvdJobResult) => void;
+  readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #slots: Slot[];
   readonly #streams = new Map<string, Stream>();
   readonly #guards = new GuardTotals();
   /** Jobs waiting for room, in call order (their records are already in their streams). */
   readonly #admission: Array<{ record: JobRecord } & Waiter> = [];
-  /** Admitted jobs not yet sent to a worker. */
-  readonly #ready: JobRecord[] = [];
   readonly #closers: Waiter[] = [];
   /** Admitted and not yet delivered: what the queue limit bounds. */
   #outstanding = 0;
@@ -84,6 +90,7 @@ class WorkerSvdMetricPool implements SvdMetricPool {
     this.threads = options.threads;
     this.#queueLimit = options.queueLimit;
     this.#onResult = options.onResult;
+    this.#onFailure = options.onFailure;
     this.#signal = options.signal;
     this.#slots = Array.from({ length: options.threads }, () => this.#startWorker());
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -145,32 +152,29 @@ class WorkerSvdMetricPool implements SvdMetricPool {
     return stream;
   }
 
+  /**
+   * Sends an admitted job at once to the worker with the least work queued. Workers queue their
+   * messages and run them back to back, so they never wait for the main thread to hand out the
+   * next job: it may be busy for a long while (onnxruntime runs a forward pass synchronously
+   * on it), and the admission limit already bounds what is queued.
+   */
   #admit(record: JobRecord): void {
     this.#outstanding++;
-    this.#ready.push(record);
-    this.#dispatch();
-  }
-
-  /** Sends ready jobs to idle workers, oldest first (so the oldest outstanding job always progresses). */
-  #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (this.#ready.length === 0) return;
-      if (slot.running !== null) continue;
-      const record = this.#ready.shift() as JobRecord;
-      slot.running = record;
-      const { target, heads, rows, m, n, matrices } = record.job;
-      const message: WorkerJobMessage = { type: 'job', id: record.id, block: { target, heads, rows, m, n, matrices } };
-      // Transfer only a buffer the array covers whole: detaching a shared or larger buffer
-      // would take data the caller still owns (structured clone copies or shares those).
-      const whole = matrices.buffer instanceof ArrayBuffer && matrices.byteOffset === 0 && matrices.byteLength === matrices.buffer.byteLength;
-      slot.worker.ref();
-      slot.worker.postMessage(message, whole ? [matrices.buffer as ArrayBuffer] : []);
-    }
+    const slot = this.#slots.reduce((best, candidate) => (candidate.load < best.load ? candidate : best));
+    slot.running.push(record);
+    slot.load += jobCost(record.job);
+    const { target, heads, rows, m, n, matrices } = record.job;
+    const message: WorkerJobMessage = { type: 'job', id: record.id, block: { target, heads, rows, m, n, matrices } };
+    // Transfer only a buffer the array covers whole: detaching a shared or larger buffer
+    // would take data the caller still owns (structured clone copies or shares those).
+    const whole = matrices.buffer instanceof ArrayBuffer && matrices.byteOffset === 0 && matrices.byteLength === matrices.buffer.byteLength;
+    slot.worker.ref();
+    slot.worker.postMessage(message, whole ? [matrices.buffer as ArrayBuffer] : []);
   }
 
   #startWorker(): Slot {
     const worker = startTypeScriptWorker(new URL('./worker.ts', import.meta.url), null);
-    const slot: Slot = { worker, running: null };
+    const slot: Slot = { worker, running: [], load: 0 };
     // An idle worker must not keep the process alive; a busy one must (a result is awaited).
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.#onReply(slot, reply));
@@ -180,17 +184,17 @@ class WorkerSvdMetricPool implements SvdMetricPool {
   }
 
   #onReply(slot: Slot, reply: WorkerReply): void {
-    const record = slot.running;
-    if (this.#failure !== null || record === null || record.id !== reply.id) return;
-    slot.running = null;
-    slot.worker.unref();
+    const record = slot.running[0];
+    if (this.#failure !== null || record === undefined || record.id !== reply.id) return;
+    slot.running.shift();
+    slot.load -= jobCost(record.job);
+    if (slot.running.length === 0) slot.worker.unref();
     if (reply.type === 'error') {
       this.#fail(new StageError(`svd-pool: job ${describeJob(record.job)} failed in a worker: ${reply.name}: ${reply.message}`));
       return;
     }
     record.output = { metrics: reply.metrics, left: reply.left, guards: reply.guards };
     this.#flush(record.stream);
-    this.#dispatch();
   }
 
   /** Delivers the stream's finished head jobs and applies finish() markers, in submission order. */
@@ -240,6 +244,7 @@ class WorkerSvdMetricPool implements SvdMetricPool {
     this.#failure = error;
     this.#stopWorkers();
     for (const waiter of [...this.#admission.splice(0), ...this.#closers.splice(0)]) waiter.reject(error);
+    this.#onFailure?.(error);
   }
 
   #stopWorkers(): void {
@@ -257,5 +262,10 @@ class WorkerSvdMetricPool implements SvdMetricPool {
 }
 
 function runningText(slot: Slot): string {
-  return slot.running === null ? 'while idle' : `while running job ${describeJob(slot.running.job)}`;
+  return slot.running.length === 0 ? 'while idle' : `while running job ${describeJob(slot.running[0].job)}`;
+}
+
+/** Relative cost of a job's SVDs: rows · heads · m · n · min(m, n) (Householder bidiagonalisation). */
+function jobCost(job: SvdJob): number {
+  return job.rows * job.heads * job.m * job.n * Math.min(job.m, job.n);
 }

@@ -12,6 +12,7 @@ import type { SvdJob, SvdJobResult, SvdMetricPool, SvdMetricPoolOptions } from '
 export class SerialSvdMetricPool implements SvdMetricPool {
   readonly threads = 0;
   readonly #onResult: (result: SvdJobResult) => void;
+  readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #workspace = new BlockWorkspace();
   readonly #stores = new Map<string, LeftVectorStore>();
@@ -19,8 +20,9 @@ export class SerialSvdMetricPool implements SvdMetricPool {
   #failure: Error | null = null;
   #closed = false;
 
-  constructor(options: Pick<SvdMetricPoolOptions, 'onResult' | 'signal'>) {
+  constructor(options: Pick<SvdMetricPoolOptions, 'onResult' | 'signal' | 'onFailure'>) {
     this.#onResult = options.onResult;
+    this.#onFailure = options.onFailure;
     this.#signal = options.signal;
   }
 
@@ -31,6 +33,7 @@ export class SerialSvdMetricPool implements SvdMetricPool {
       this.#onResult(this.#compute(job));
     } catch (error) {
       this.#failure = error instanceof StageError ? error : new StageError(`svd-pool: job ${describeJob(job)} failed: ${messageOf(error)}`, { cause: error });
+      this.#onFailure?.(this.#failure);
       throw this.#failure;
     }
   }

@@ -76,6 +76,12 @@ export interface SvdMetricPoolOptions {
   onResult: (result: SvdJobResult) => void;
   /** Aborting terminates the workers; pending and later calls reject with Cancelled. */
   signal?: AbortSignal;
+  /**
+   * Called once, with the error, when the pool fails (a job or worker failed, `onResult` threw,
+   * or `signal` aborted): no result is delivered after it, so a caller waiting for deliveries
+   * (rather than for `submit` or `close`, which reject) learns to stop waiting.
+   */
+  onFailure?: (error: Error) => void;
 }
 
 /**

@@ -103,6 +103,112 @@ describe('generateSequences', () => {
     }
   });
 
+  it('gives identical results and SVD inputs with 1, 2 and 3 lanes (batches generated concurrently)', async () => {
+    const collect = async (lanes: number, batchRows: number) => {
+      const passes = new Map<string, number[]>();
+      const result = await generateSequences(
+        request({
+          lanes,
+          batchRows,
+          onWindow: (pass) => {
+            pass.rows.forEach((sequence, j) => {
+              const size = DIMS.heads * W * W;
+              passes.set(`${sequence}@${pass.step}`, Array.from(pass.qkt[1].subarray(j * size, (j + 1) * size)));
+            });
+          },
+        }),
+      );
+      return { result, passes };
+    };
+    const one = await collect(1, N);
+    for (const lanes of [2, 3]) {
+      const many = await collect(lanes, 2);
+      expect(many.result).toEqual(one.result);
+      // The SVD inputs too, bit for bit: a row does not depend on its batch, its lane or the
+      // session size its step ran on (tails run on smaller sessions).
+      expect(many.passes).toEqual(one.passes);
+    }
+  });
+
+  it('announces every batch before its first pass and hands it over complete after its last', async () => {
+    const events: string[] = [];
+    const ended: Array<{ first: number; count: number; tokens: number[]; lengths: number[] }> = [];
+    const result = await generateSequences(
+      request({
+        batchRows: 3,
+        lanes: 2,
+        onBatchStart: (batch) => {
+          events.push(`start ${batch.index}:${batch.first}+${batch.count}`);
+        },
+        onWindow: (pass) => {
+          events.push(`pass ${pass.rows[0]}`);
+        },
+        onBatchEnd: (batch) => {
+          events.push(`end ${batch.index}`);
+          ended.push({ first: batch.first, count: batch.count, tokens: Array.from(batch.tokens), lengths: Array.from(batch.lengths) });
+        },
+      }),
+    );
+    // N = 7 in batches of 3: [0, 3), [3, 6), [6, 7), started in index order.
+    expect(events.filter((e) => e.startsWith('start'))).toEqual(['start 0:0+3', 'start 1:3+3', 'start 2:6+1']);
+    for (const [index, first] of [[0, 0], [1, 3], [2, 6]]) {
+      const start = events.indexOf(`start ${index}:${first}+${index === 2 ? 1 : 3}`);
+      const end = events.indexOf(`end ${index}`);
+      const passes = events.map((e, i) => [e, i] as const).filter(([e]) => e.startsWith('pass') && Math.floor(Number(e.slice(5)) / 3) === index);
+      expect(passes.length).toBeGreaterThan(0);
+      expect(passes.every(([, i]) => i > start && i < end)).toBe(true);
+    }
+    for (const batch of ended.sort((a, b) => a.first - b.first)) {
+      expect(batch.tokens).toEqual(Array.from(result.tokens.subarray(batch.first * result.maxLength, (batch.first + batch.count) * result.maxLength)));
+      expect(batch.lengths).toEqual(Array.from(result.lengths.subarray(batch.first, batch.first + batch.count)));
+    }
+  });
+
+  it('aborts the signal given to onBatchEnd when another lane fails, so a waiting callback can stop', async () => {
+    let released = false;
+    let batchZeroWaits: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (batchZeroWaits = resolve));
+    const run = generateSequences(
+      request({
+        batchRows: 2,
+        lanes: 2,
+        // Batch 1 fails once batch 0 waits in its onBatchEnd.
+        onWindow: async (pass) => {
+          if (pass.rows[0] !== 2) return;
+          await waiting;
+          throw new RangeError('lane failed');
+        },
+        // Batch 0 waits for batch 1, which never ends: only the signal lets it go.
+        onBatchEnd: async (batch, halted) => {
+          if (batch.index !== 0) return;
+          batchZeroWaits();
+          await new Promise((resolve) => halted.addEventListener('abort', resolve, { once: true }));
+          released = halted.aborted;
+        },
+      }),
+    );
+    await expect(run).rejects.toThrow('lane failed');
+    expect(released).toBe(true);
+  });
+
+  it('a failure in one lane stops the others and is the error reported', async () => {
+    let calls = 0;
+    const run = generateSequences(
+      request({
+        batchRows: 2,
+        lanes: 3,
+        onWindow: (pass) => {
+          calls++;
+          if (pass.rows[0] === 2) throw new RangeError('callback failed');
+        },
+      }),
+    );
+    await expect(run).rejects.toThrow('callback failed');
+    const after = calls;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(after);
+  });
+
   it('sampled sequences are reproducible for a seed and differ between seeds', async () => {
     const [a, b, c] = await Promise.all([42, 42, 43].map((seed) => generateSequences(request({ seed }))));
     expect(b).toEqual(a);
@@ -191,6 +297,7 @@ describe('generateSequences', () => {
     await expect(generateSequences(request({ w: W + 1 }))).rejects.toBeInstanceOf(InputError);
     await expect(generateSequences(request({ prompts: Int32Array.of(0, DIMS.vocab) }))).rejects.toBeInstanceOf(InputError);
     await expect(generateSequences(request({ batchRows: 0 }))).rejects.toBeInstanceOf(InputError);
+    await expect(generateSequences(request({ lanes: 0 }))).rejects.toBeInstanceOf(InputError);
     await expect(generateSequences(request({ table: jumperTable(DIMS.vocab - 1, []) }))).rejects.toBeInstanceOf(InputError);
   });
 

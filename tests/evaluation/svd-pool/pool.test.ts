@@ -68,13 +68,15 @@ describe('SVD metric pool', () => {
     }
   });
 
-  it('counts the guard once per guarded (target, layer, head) tensor', async () => {
+  it('counts the guard once per guarded matrix (sequence, step) of each (target, layer, head)', async () => {
     const { delivered, guards } = await runSerial();
     const fired = [...guards].filter(([, count]) => count > 0);
-    expect(Object.fromEntries(fired)).toEqual({ 'qkt.layer_1.head_1': 1, 'avwo.layer_0.head_0': 1 });
+    // avwo layer 0 head 0 at step 3 has two guarded matrices (rows 0 and 1); the count does not
+    // depend on how many sequences share a batch.
+    expect(Object.fromEntries(fired)).toEqual({ 'qkt.layer_1.head_1': 1, 'avwo.layer_0.head_0': 2 });
     expect(guards.size).toBe(2 * 2 * HEADS);
     const avwo0 = delivered.get('avwo.layer_0') ?? [];
-    expect(avwo0.map((r) => Array.from(r.guardCounts))).toEqual(avwo0.map((r) => (r.step === 3 ? [1, 0] : [0, 0])));
+    expect(avwo0.map((r) => Array.from(r.guardCounts))).toEqual(avwo0.map((r) => (r.step === 3 ? [2, 0] : [0, 0])));
   });
 
   it('completes in order with a queue limit of 1 while submits are not awaited', async () => {
@@ -110,8 +112,9 @@ describe('SVD metric pool', () => {
     await expect(pool.close()).rejects.toBeInstanceOf(Cancelled);
   });
 
-  it.each([0, 2])('maps a failing job to a StageError naming it (threads = %i)', async (threads) => {
-    const pool = createSvdMetricPool({ threads, onResult: () => undefined });
+  it.each([0, 2])('maps a failing job to a StageError naming it, reported once through onFailure (threads = %i)', async (threads) => {
+    const failures: Error[] = [];
+    const pool = createSvdMetricPool({ threads, onResult: () => undefined, onFailure: (error) => failures.push(error) });
     await pool.submit(job());
     // The worker validates the block it decomposes: 15 entries for a 4x4 matrix is an error there.
     const bad = job({ target: 'avwo', layer: 3, step: 7, matrices: new Float32Array(15) });
@@ -119,6 +122,30 @@ describe('SVD metric pool', () => {
     await expect(outcome).rejects.toBeInstanceOf(StageError);
     await expect(outcome).rejects.toThrow(/avwo\.layer_3 step 7.*RangeError: matrices has length 15/);
     await expect(pool.submit(job())).rejects.toBeInstanceOf(StageError);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].message).toMatch(/avwo\.layer_3 step 7/);
+  });
+
+  it('keeps every worker computing while the main thread is blocked (jobs are sent on admission)', async () => {
+    let delivered = 0;
+    let warm: () => void = () => undefined;
+    const warmed = new Promise<void>((resolve) => (warm = resolve));
+    const pool = createSvdMetricPool({ threads: 2, queueLimit: 8, onResult: () => void (++delivered === 2 && warm()) });
+    // Start both workers first (module loading is not what this test measures).
+    await pool.submit(job({ layer: 1 }));
+    await pool.submit(job({ layer: 2 }));
+    await warmed;
+    // Eight jobs of ~256 64x64 SVDs each (tens of ms), then the main thread blocks, as a
+    // synchronous forward pass does: no job can be handed out until it returns.
+    for (let step = 1; step <= 8; step++) await pool.submit(job({ step, m: 64, n: 64, rows: 256, sequences: Int32Array.from({ length: 256 }, (_, i) => i) }));
+    const until = performance.now() + 800;
+    while (performance.now() < until);
+    const blockEnded = performance.now();
+    await pool.close();
+    // The workers had all eight before the block; handing them out one per reply would leave
+    // six jobs (about three job-times per worker) for after it.
+    expect(delivered).toBe(10);
+    expect(performance.now() - blockEnded).toBeLessThan(100);
   });
 
   it.each([0, 2])('fails on a step gap of a sequence, and accepts a reused id after finish (threads = %i)', async (threads) => {
