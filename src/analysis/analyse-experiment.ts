@@ -59,8 +59,9 @@ export interface AnalysisOutcome {
 export async function analyseExperiment(inputs: AnalysisInputs): Promise<AnalysisOutcome> {
   const started = performance.now();
   const { sequences, settings } = inputs;
-  const include = settings.dedupe ? firstOccurrences(sequences.tokens) : undefined;
-  const distinct = firstOccurrences(sequences.tokens).reduce((sum, v) => sum + v, 0);
+  const firsts = firstOccurrences(sequences.tokens);
+  const include = settings.dedupe ? firsts : undefined;
+  const distinct = firsts.reduce((sum, v) => sum + v, 0);
   const events = extractEvents(inputs.encounters, sequences.failureIndex, include);
   const contamination = applyContaminationFilter(events);
   const groups = groupByR(events);
