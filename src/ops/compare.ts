@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../artifacts/atomic-write';
 import { InputError } from '../errors';
 import { resultSchema, type ResultDocument } from '../pipeline/result-schema';
 import { renderComparison } from '../report/compare-report';
-import { FIGURES_INDEX_FILE, type FigureIndexEntry } from '../report/figure-index';
+import { FIGURES_INDEX_FILE, readFigures } from '../report/figure-index';
 import type { ReportFigure } from '../report/report-types';
 import { findResult } from './result-folders';
 
@@ -27,8 +27,7 @@ export function readResultDocument(dir: string): ResultDocument {
 export function readRunFigures(document: ResultDocument): ReportFigure[] {
   const dir = document.stages.find((stage) => stage.name === 'figures')?.artifact_dir;
   if (dir == null || !existsSync(join(dir, FIGURES_INDEX_FILE))) return [];
-  const index = JSON.parse(readFileSync(join(dir, FIGURES_INDEX_FILE), 'utf8')) as FigureIndexEntry[];
-  return index.map((entry) => ({ name: entry.name, title: entry.title, caption: entry.caption, svg: readFileSync(join(dir, entry.svg), 'utf8') }));
+  return readFigures(dir);
 }
 
 /** Writes the comparison of experiments `ids` (ids or unique prefixes) and returns its path. */

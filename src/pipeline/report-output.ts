@@ -3,11 +3,10 @@
  * result document plus the figures artifact's SVGs, rendered by src/report (docs/design.md,
  * "The report": not a cached stage, because it states this run's facts).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from '../artifacts/artifact-store';
 import { writeFileAtomic } from '../artifacts/atomic-write';
-import { FIGURES_INDEX_FILE, type FigureIndexEntry } from '../report/figure-index';
+import { readFigures } from '../report/figure-index';
 import { renderReport, type ReportFigure } from '../report/render-report';
 import type { ResultDocument } from './result-schema';
 
@@ -17,9 +16,7 @@ export const REPORT_FILE = 'report.html';
 export async function readReportFigures(published: ReadonlyMap<string, Manifest>, storeDirOf: (m: Manifest) => string): Promise<ReportFigure[]> {
   const manifest = published.get('figures');
   if (manifest === undefined) return [];
-  const dir = storeDirOf(manifest);
-  const index = JSON.parse(await readFile(join(dir, FIGURES_INDEX_FILE), 'utf8')) as FigureIndexEntry[];
-  return Promise.all(index.map(async (entry) => ({ name: entry.name, title: entry.title, caption: entry.caption, svg: await readFile(join(dir, entry.svg), 'utf8') })));
+  return readFigures(storeDirOf(manifest));
 }
 
 /** Renders and atomically writes report.html into `resultDir`; returns its path. */

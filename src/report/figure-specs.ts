@@ -4,7 +4,7 @@
  * of figures is testable without files; src/stages/figures.ts loads the data.
  */
 import type { AnalysisSection, MetricRecord } from '../analysis/analysis-schema';
-import type { RGroup, RuleEvents } from '../analysis/events';
+import { groupByR, type RGroup, type RuleEvents } from '../analysis/events';
 import { lookbackValues, TokenRowIndex } from '../analysis/lookback-values';
 import { meanBand } from './figures/band';
 import type { FigureSpec } from './figures/figure-set';
@@ -53,7 +53,7 @@ export async function figureSpecs(source: FigureSource): Promise<DescribedFigure
   figures.push(aurocFigure(analysis), heatmapFigure(analysis));
   const headline = headlineRecords(analysis);
   if (source.events !== null && source.sequences !== null) {
-    const context = { events: source.events, index: new TokenRowIndex(source.sequences.length) };
+    const context: FigureContext = { events: source.events, index: new TokenRowIndex(source.sequences.length), groups: groupByR(source.events) };
     for (const [i, record] of headline.slice(0, TRAJECTORY_FIGURES).entries()) {
       const values = groupValues(context, record, await source.readColumn(record.metric));
       figures.push(trajectoryFigure(record, values, i));
@@ -61,7 +61,7 @@ export async function figureSpecs(source: FigureSource): Promise<DescribedFigure
     }
     const top = headline[0];
     if (top !== undefined) {
-      const spectrum = await spectrumFigure(top, source.events, source.sequences, await source.readColumn(top.metric));
+      const spectrum = spectrumFigure(top, context, source.sequences, await source.readColumn(top.metric));
       if (spectrum !== null) figures.push(spectrum);
     }
   }
@@ -144,27 +144,26 @@ function heatmapFigure(analysis: AnalysisSection): DescribedFigure {
   };
 }
 
+/** The events, their row index and their r groups (the kept events, as the analysis grouped them). */
+interface FigureContext {
+  events: RuleEvents;
+  index: TokenRowIndex;
+  groups: RGroup[];
+}
+
 /** A record's lookback matrix for its r group, split by class. */
 interface ClassValues {
   violation: Float64Array[];
   control: Float64Array[];
 }
 
-function groupValues(context: { events: RuleEvents; index: TokenRowIndex }, record: MetricRecord, column: Float64Array): ClassValues {
-  const group = keptGroup(context.events, record.r);
+function groupValues(context: FigureContext, record: MetricRecord, column: Float64Array): ClassValues {
+  const group = context.groups.find((candidate) => candidate.r === record.r)!;
   const values = lookbackValues(column, context.index, context.events, group);
   const pick = (want: number) => values.map((atJ) => atJ.filter((_, k) => group.isViolation[k] === want));
   return { violation: pick(1), control: pick(0) };
 }
 
-/** The kept events of rule length r, as an r group. */
-function keptGroup(events: RuleEvents, r: number): RGroup {
-  const ids: number[] = [];
-  for (let e = 0; e < events.count; e++) if (events.kept[e] === 1 && events.r[e] === r) ids.push(e);
-  const isViolation = Uint8Array.from(ids, (e) => (events.outcome[e] === 2 ? 1 : 0));
-  const violations = isViolation.reduce((sum, v) => sum + v, 0);
-  return { r, events: Int32Array.from(ids), isViolation, violations, controls: ids.length - violations, tier: 'full' };
-}
 
 function trajectoryFigure(record: MetricRecord, values: ClassValues, rank: number): DescribedFigure {
   // x runs from the jumper (-r) to the resolving token's pass (-1).
@@ -199,7 +198,7 @@ function distributionFigure(record: MetricRecord, values: ClassValues): Describe
 }
 
 /** The metric over the steps of the first sequence whose first violation is one of the record's events. */
-async function spectrumFigure(record: MetricRecord, events: RuleEvents, sequences: NonNullable<FigureSource['sequences']>, column: Float64Array): Promise<DescribedFigure | null> {
+function spectrumFigure(record: MetricRecord, { events, index }: FigureContext, sequences: NonNullable<FigureSource['sequences']>, column: Float64Array): DescribedFigure | null {
   let chosen = -1;
   for (let e = 0; e < events.count; e++) {
     if (events.kept[e] === 1 && events.r[e] === record.r && events.isFirstViolation[e] === 1) {
@@ -209,7 +208,6 @@ async function spectrumFigure(record: MetricRecord, events: RuleEvents, sequence
   }
   if (chosen < 0) return null;
   const sequence = events.sequence[chosen];
-  const index = new TokenRowIndex(sequences.length);
   const steps = Array.from({ length: Math.max(0, sequences.length[sequence] - 1) }, (_, s) => s);
   const values = steps.map((s): Value => {
     const v = column[index.row(sequence, s)];
