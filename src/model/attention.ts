@@ -52,22 +52,33 @@ export function causalSelfAttention(
   // Three [N, d] x [d, d] products rather than one [N, d] x [d, 3d] product split in three:
   // onnxruntime's Split and the Concat its gradient needs each copy the whole [N, 3d]
   // activation, which costs more than the larger GEMM saves. The 1/sqrt(dh) score scale is
-  // Q's Gemm alpha AND beta (free) rather than a pass over Q or the scores: beta scales the
-  // folded LayerNorm-shift term (Wq·shift), which is part of Q too.
+  // Q's product's output scale (free) rather than a pass over Q or the scores; it scales the
+  // folded LayerNorm-shift term (Wq·shift) too, which is part of Q.
   const scale = 1 / Math.sqrt(dh);
-  const q = normalizedLinear(b, x, w.q, null, { alpha: scale, beta: scale });
+  const q = normalizedLinear(b, x, w.q, null, scale);
   const k = normalizedLinear(b, x, w.k, null);
   const v = normalizedLinear(b, x, w.v, null);
   const heads4 = (t: Value) => b.transpose(b.reshape(t, [batch, time, heads, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
-  const kh = heads4(k);
-  // Transposing K's last two axes right at the MatMul lets onnxruntime fuse it (FusedMatMul).
-  const scores = b.matmul(heads4(q), b.transpose(kh, [0, 1, 3, 2]));
+  const scores = queryKeyProducts(b, heads4(q), heads4(k));
   const probabilities = b.softmax(b.add(scores, causalMask(b, time)), -1);
   const values = heads4(v);
   const out = b.matmul(probabilities, values); // [B, H, T, dh]
   observe?.({ scores, probabilities, values, headOutputs: out });
   const merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch * time, d]);
   return b.gemm(merged, w.o, null, { transB: true });
+}
+
+/**
+ * Q Kᵀ over the last two axes, [B, H, T, T]. Its gradient gives dK = gᵀ Q directly: generic
+ * autodiff would give dKᵀ = Qᵀ g and then copy it through a Transpose. Every transpose here
+ * sits right at a MatMul, where onnxruntime folds it into the product (FusedMatMul).
+ */
+function queryKeyProducts(b: GraphBuilder, q: Value, k: Value): Value {
+  const swapLast2 = (g: GraphBuilder, v: Value) => g.transpose(v, [0, 1, 3, 2]);
+  return b.composite('QueryKeyProducts', [q, k], () => ({
+    output: b.matmul(q, swapLast2(b, k)),
+    gradient: (g, gy) => [g.matmul(gy, k), g.matmul(swapLast2(g, gy), q)],
+  }));
 }
 
 /** [T, T] additive mask: 0 where key <= query, -inf elsewhere. */

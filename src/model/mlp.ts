@@ -16,10 +16,10 @@ export interface MlpWeights {
 
 /**
  * MLP over `x` [N, d]; returns [N, d]. GELU(z) = (1/sqrt 2) s (1 + erf s) with s = z/sqrt 2:
- * the first Gemm yields s directly (alpha = beta = 1/sqrt 2) and the second applies the outer
+ * the first product yields s directly (output scale 1/sqrt 2) and the second applies the outer
  * 1/sqrt 2 as its alpha, so GELU itself is 3 elementwise passes (see {@link scaledGelu}).
  */
 export function mlp(b: GraphBuilder, x: NormalizedInput, w: MlpWeights): Value {
-  const s = normalizedLinear(b, x, w.fc1, w.fc1Bias, { alpha: Math.SQRT1_2, beta: Math.SQRT1_2 });
+  const s = normalizedLinear(b, x, w.fc1, w.fc1Bias, Math.SQRT1_2);
   return b.gemm(scaledGelu(b, s), w.fc2, w.fc2Bias, { transB: true, alpha: Math.SQRT1_2 });
 }

@@ -49,12 +49,17 @@ interface FlatState {
   m: Float32Array;
   v: Float32Array;
   tensors: { param: ort.Tensor; m: ort.Tensor; v: ort.Tensor };
+  /** `param/<name>` -> a tensor viewing that parameter's slice of `param` (no copy). */
+  paramViews: Record<string, ort.Tensor>;
 }
 
-function flatState(size: number): FlatState {
+function flatState(size: number, slices: readonly Slice[]): FlatState {
   const [param, m, v] = [0, 1, 2].map(() => new Float32Array(size));
   const tensor = (data: Float32Array) => new ort.Tensor('float32', data, [size]);
-  return { param, m, v, tensors: { param: tensor(param), m: tensor(m), v: tensor(v) } };
+  const paramViews = Object.fromEntries(
+    slices.map(({ name, shape, offset, size: length }) => [paramInput(name), new ort.Tensor('float32', param.subarray(offset, offset + length), [...shape])]),
+  );
+  return { param, m, v, tensors: { param: tensor(param), m: tensor(m), v: tensor(v) }, paramViews };
 }
 
 /** Where one parameter tensor lives in the flat vectors. */
@@ -103,8 +108,8 @@ class OnnxTrainer implements TrainerBackend {
       this.#slices.push({ name: spec.name, shape: spec.shape, offset, size });
       offset += size;
     }
-    this.#state = flatState(offset);
-    this.#spare = flatState(offset);
+    this.#state = flatState(offset, this.#slices);
+    this.#spare = flatState(offset, this.#slices);
     this.#load(state);
   }
 
@@ -120,6 +125,7 @@ class OnnxTrainer implements TrainerBackend {
       [TRAINING_IO.learningRate]: new ort.Tensor('float32', Float32Array.of(learningRate), []),
       [TRAINING_IO.step]: new ort.Tensor('float32', Float32Array.of(this.#step + 1), []),
     };
+    Object.assign(feeds, this.#state.paramViews);
     const [live, next] = [this.#state.tensors, this.#spare.tensors];
     feeds[FLAT_STATE.param] = live.param;
     feeds[FLAT_STATE.firstMoment] = live.m;

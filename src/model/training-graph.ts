@@ -10,7 +10,7 @@ import { GraphBuilder, type Value } from '../onnx/graph-builder';
 import { sizeOf } from '../onnx/shape';
 import { adamW, type AdamWHyper } from './adamw';
 import { meanCrossEntropy } from './cross-entropy';
-import { clipByGlobalNorm } from './grad-clip';
+import { globalNormClip } from './grad-clip';
 import { FLAT_STATE, firstMomentInput, gradOutput, nextOutput, paramInput, secondMomentInput, TRAINING_IO } from './graph-names';
 import type { ModelDims } from './model-dims';
 import { parameterSpecs } from './parameters';
@@ -32,7 +32,10 @@ export interface TrainingGraphOptions {
   /**
    * Feed and return the state as three flat tensors (`FLAT_STATE`: every parameter, then
    * every first moment, then every second moment, each the parameters' values concatenated
-   * in {@link parameterSpecs} order) instead of one input and output per tensor.
+   * in {@link parameterSpecs} order) instead of one input and output per tensor. The forward
+   * pass still reads each parameter from its own `param/<name>` input: the caller feeds views
+   * of the flat parameter vector there (onnxruntime reads input buffers in place), which
+   * spares the graph a Split that would copy every parameter each step.
    */
   flatState?: boolean;
 }
@@ -40,8 +43,8 @@ export interface TrainingGraphOptions {
 /**
  * Builds the training-step graph for `batch` windows. Inputs: `inputs`, `targets`
  * [batch, w] int32, `learning_rate` and `step` (the step count after this update, from 1)
- * scalars, then `param/…`, `adam_m/…`, `adam_v/…` per parameter (or the three
- * {@link FLAT_STATE} vectors with `flatState`). Outputs: `loss`, `grad_norm`, then
+ * scalars, then `param/…`, `adam_m/…`, `adam_v/…` per parameter (with `flatState`: `param/…`
+ * and the three {@link FLAT_STATE} vectors, see the option). Outputs: `loss`, `grad_norm`, then
  * `next/<input>` for every state input.
  */
 export function buildTrainingGraph(dims: ModelDims, batch: number, hyper: TrainingHyper, options: TrainingGraphOptions = {}): GraphBuilder {
@@ -54,11 +57,8 @@ export function buildTrainingGraph(dims: ModelDims, batch: number, hyper: Traini
   const sizes = specs.map((s) => sizeOf(s.shape));
   const total = sizes.reduce((a, n) => a + n, 0);
   const flatInput = (name: string) => b.input(name, [total]);
-  // Flat state: one Split gives the parameters (a single copy of the parameter vector).
+  const params = specs.map((s) => b.input(paramInput(s.name), s.shape));
   const flatParams = options.flatState && !options.lossOnly ? flatInput(FLAT_STATE.param) : null;
-  const params = flatParams
-    ? b.split(flatParams, sizes, 0).map((p, i) => b.reshape(p, specs[i].shape))
-    : specs.map((s) => b.input(paramInput(s.name), s.shape));
   const byName: ParameterValues = Object.fromEntries(specs.map((s, i) => [s.name, params[i]]));
 
   const logits = headLogits(b, byName, transformerTrunk(b, dims, byName, inputs));
@@ -72,17 +72,18 @@ export function buildTrainingGraph(dims: ModelDims, batch: number, hyper: Traini
   // long vector instead of ~18 small ops per parameter tensor (elementwise, so the same
   // values; only the clipping norm's summation order differs).
   const flatten = (values: readonly Value[]) => b.concat(values.map((v) => b.reshape(v, [sizeOf(v.shape)])), 0);
-  const clipped = clipByGlobalNorm(b, [flatten(grads)], hyper.clipNorm);
-  b.output(TRAINING_IO.gradNorm, clipped.totalNorm);
+  const grad = flatten(grads);
+  const clip = globalNormClip(b, grad, hyper.clipNorm);
+  b.output(TRAINING_IO.gradNorm, clip.totalNorm);
   const state = (flat: string, perTensor: (name: string) => string) =>
     options.flatState ? flatInput(flat) : flatten(specs.map((s) => b.input(perTensor(s.name), s.shape)));
   const slot = {
     param: flatParams ?? flatten(params),
-    grad: clipped.grads[0],
+    grad,
     m: state(FLAT_STATE.firstMoment, firstMomentInput),
     v: state(FLAT_STATE.secondMoment, secondMomentInput),
   };
-  const [next] = adamW(b, [slot], learningRate, step, hyper);
+  const next = adamW(b, slot, clip, learningRate, step, hyper);
   if (options.flatState) {
     b.output(nextOutput(FLAT_STATE.param), next.param);
     b.output(nextOutput(FLAT_STATE.firstMoment), next.m);

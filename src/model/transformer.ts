@@ -5,7 +5,7 @@
 import { StageError } from '../errors';
 import type { GraphBuilder, Value } from '../onnx/graph-builder';
 import { causalSelfAttention, type AttentionIntermediates } from './attention';
-import { normalize, normalizedLinear } from './layer-norm';
+import { normalizedInput, normalizedLinear } from './layer-norm';
 import { mlp } from './mlp';
 import type { ModelDims } from './model-dims';
 
@@ -32,11 +32,11 @@ export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterV
   let h = b.reshape(embedded, [rows * time, dims.dModel]);
   for (let l = 0; l < dims.layers; l++) {
     const q = (name: string) => p[`blocks.${l}.${name}`];
-    const a = { xhat: normalize(b, h), scale: q('ln1.weight'), shift: q('ln1.bias') };
+    const a = normalizedInput(b, h, q('ln1.weight'), q('ln1.bias'));
     const weights = { q: q('attn.q.weight'), k: q('attn.k.weight'), v: q('attn.v.weight'), o: q('attn.o.weight') };
     const observe = observer.attention && ((i: AttentionIntermediates) => observer.attention?.(l, i));
     h = b.add(h, causalSelfAttention(b, a, weights, { batch: rows, time, heads: dims.heads }, observe));
-    const m = { xhat: normalize(b, h), scale: q('ln2.weight'), shift: q('ln2.bias') };
+    const m = normalizedInput(b, h, q('ln2.weight'), q('ln2.bias'));
     h = b.add(h, mlp(b, m, { fc1: q('mlp.fc1.weight'), fc1Bias: q('mlp.fc1.bias'), fc2: q('mlp.fc2.weight'), fc2Bias: q('mlp.fc2.bias') }));
   }
   return h;
@@ -44,6 +44,6 @@ export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterV
 
 /** Logits [N, vocab] from residual-stream rows `h` [N, d]: final LayerNorm, then the head. */
 export function headLogits(b: GraphBuilder, p: ParameterValues, h: Value): Value {
-  const normed = { xhat: normalize(b, h), scale: p['ln_f.weight'], shift: p['ln_f.bias'] };
+  const normed = normalizedInput(b, h, p['ln_f.weight'], p['ln_f.bias']);
   return normalizedLinear(b, normed, p['head.weight'], null);
 }

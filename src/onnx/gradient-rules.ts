@@ -6,7 +6,7 @@
  * Shapes are static, so broadcasting is undone with ReduceSum over exactly the broadcast axes.
  */
 import { StageError } from '../errors';
-import type { GraphBuilder, GraphNode, Value } from './graph-builder';
+import { attr, type GraphBuilder, type GraphNode, type Value } from './graph-builder';
 import { broadcastAxes, normAxis, sameShape, sizeOf, type Shape } from './shape';
 
 /** Emits the gradients of a node's inputs; null for inputs that need none. */
@@ -100,10 +100,13 @@ const single: Record<string, (b: GraphBuilder, node: GraphNode, g: Value, wants:
   Gather: (b, node, g) => {
     const [table, indices] = node.inputs;
     if (intAttr(node, 'axis') !== 0) throw new StageError('autodiff: Gather gradient supports axis 0 only');
-    // ScatterND with add reduction is one pass over the updates; a one-hot Gemm costs
-    // rows x vocab x width multiply-adds (4096 x 500 x 128 on 2 threads: 0.6 ms vs 12.7 ms).
-    const idx = b.reshape(b.cast(indices, 'int64'), [...indices.shape, 1]);
-    return [b.scatterNDAdd(b.zeros(table.shape, table.dtype), idx, g), null];
+    // d table = onehot(indices)ᵀ g, one Gemm. Not ScatterND with add reduction: onnxruntime
+    // runs it on several threads without guarding repeated indices, so concurrent adds to
+    // one row get lost (measured: errors of 0.5 on 2 threads; tests/onnx/gather-gradient).
+    if (table.shape.length !== 2) throw new StageError('autodiff: Gather gradient supports a 2-D table only');
+    const [rows, width] = table.shape;
+    const count = sizeOf(indices.shape);
+    return [b.gemm(oneHotRows(b, b.reshape(indices, [count]), rows, table.dtype), b.reshape(g, [count, width]), null), null];
   },
   GatherElements: (b, node, g) => {
     const [data, indices] = node.inputs;
@@ -148,6 +151,23 @@ export function gradientRule(opType: string): GradientRule {
     if (gy.slice(1).some((g) => g !== null)) throw new StageError(`autodiff: ${opType} has a gradient on a secondary output`);
     return rule(b, node, gy[0] as Value, wants);
   };
+}
+
+/**
+ * [rows, n] with 1 where row == ids[j] (0 <= ids < rows), else 0: the one-hot matrix
+ * already transposed, so the product with the gradient needs no transposed operand. float32
+ * uses the OneHot op (one pass); onnxruntime has no float64 OneHot kernel, so float64 graphs
+ * compare against the row numbers instead.
+ */
+function oneHotRows(b: GraphBuilder, ids: Value, rows: number, dtype: Value['dtype']): Value {
+  const n = ids.shape[0];
+  if (dtype === 'float32') {
+    const depthAndValues = [b.constant([1], [rows], 'int64'), b.constant([2], [0, 1], dtype)];
+    // int64 ids with int64 depth and float values is one of the kernel's registered type sets.
+    return b.apply('OneHot', [b.cast(ids, 'int64'), ...depthAndValues], [{ dtype, shape: [rows, n] }], { axis: attr.int(0) })[0];
+  }
+  const rowNumbers = b.constant([rows, 1], Array.from({ length: rows }, (_, i) => i), ids.dtype);
+  return b.cast(b.equal(rowNumbers, b.reshape(ids, [1, n])), dtype);
 }
 
 function matmulGrad(b: GraphBuilder, node: GraphNode, g: Value, wants: readonly boolean[]): (Value | null)[] {

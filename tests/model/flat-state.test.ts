@@ -34,6 +34,8 @@ describe('flat-state training graph', () => {
     }
     const total = concatenated.p.length;
     flat[FLAT_STATE.param] = new ort.Tensor('float64', Float64Array.from(concatenated.p), [total]);
+    // The forward pass reads the parameters one tensor each (views of the flat vector in the trainer).
+    for (const spec of specs) flat[paramInput(spec.name)] = perTensor[paramInput(spec.name)];
     flat[FLAT_STATE.firstMoment] = new ort.Tensor('float64', Float64Array.from(concatenated.m), [total]);
     flat[FLAT_STATE.secondMoment] = new ort.Tensor('float64', Float64Array.from(concatenated.v), [total]);
 

@@ -119,3 +119,25 @@ describe('createOnnxTrainer', () => {
     await trainer.release();
   });
 });
+
+describe('createOnnxTrainer on 2 threads', () => {
+  // Large enough that onnxruntime splits kernels across both threads (the embedding gradient
+  // once lost updates that way); the same seed and batches must give the same model.
+  const model = { d_model: 128, n_layers: 1, n_heads: 1 as const, dropout: 0 };
+  const shape: TrainerShape = { vocab: 100, context: 64, batch: 64, generationBatch: 1 };
+
+  async function trainTwice(): Promise<Record<string, Float32Array>> {
+    const trainer = await createOnnxTrainer(model, shape, HYPER, 4, { device: 'cpu', threads: 2 });
+    const rng = Rng.derive(9, 'two-threads');
+    const tokens = () => Int32Array.from({ length: shape.batch * shape.context }, () => rng.int(shape.vocab));
+    for (let s = 0; s < 2; s++) await trainer.step(tokens(), tokens(), 1e-3);
+    const { tensors } = await trainer.exportState();
+    await trainer.release();
+    return tensors;
+  }
+
+  it('trains the same parameters bit for bit, run after run', async () => {
+    const [first, second] = [await trainTwice(), await trainTwice()];
+    for (const name of Object.keys(first)) expect(second[name], name).toEqual(first[name]);
+  });
+});

@@ -4,7 +4,7 @@ import { gradients } from '../../src/onnx/autodiff';
 import { GraphBuilder } from '../../src/onnx/graph-builder';
 import { createSession } from '../../src/onnx/session';
 import { erfSeries, gelu, scaledGelu } from '../../src/model/gelu';
-import { layerNorm, normalize, normalizedLinear } from '../../src/model/layer-norm';
+import { layerNorm, normalize, normalizedInput, normalizedLinear } from '../../src/model/layer-norm';
 import { meanCrossEntropy } from '../../src/model/cross-entropy';
 import { StageError } from '../../src/errors';
 import { checkGradient, input, randomData } from './gradient-check';
@@ -68,10 +68,10 @@ describe('autodiff gradients match central finite differences in float64', () =>
     ['GELU (float64 decomposition)', () => checkGradient([input('a', [2, 4], -3, 3)], (b, [x]) => gelu(b, x))],
     ['scaled GELU s(1 + erf s) (float64 decomposition)', () => checkGradient([input('a', [2, 4], -3, 3)], (b, [x]) => scaledGelu(b, x))],
     [
-      'LayerNorm folded into a Linear with bias and Gemm alpha/beta',
+      'LayerNorm folded into a Linear with bias (a column against ones) and an output scale',
       () =>
         checkGradient([input('a', [3, 4]), input('s', [4]), input('h', [4]), input('w', [5, 4]), input('c', [5])], (b, [x, s, h, w, c]) =>
-          normalizedLinear(b, { xhat: normalize(b, x, false), scale: s, shift: h }, w, c, { alpha: 0.7, beta: 1.3 }),
+          normalizedLinear(b, normalizedInput(b, x, s, h, false), w, c, 0.7),
         ),
     ],
     [
@@ -163,7 +163,7 @@ describe('float32-only kernels', () => {
     const grads = async (float: 'float32' | 'float64') => {
       const b = new GraphBuilder(float);
       const [x, s, h, w, c] = names.map((n) => b.input(n, shapes[n]));
-      const y = normalizedLinear(b, { xhat: normalize(b, x, float === 'float32'), scale: s, shift: h }, w, c, { alpha: 0.7, beta: 1.3 });
+      const y = normalizedLinear(b, normalizedInput(b, x, s, h, float === 'float32'), w, c, 0.7);
       const loss = b.reduce('ReduceSum', b.mul(y, b.constant(y.shape, randomData(y.shape, 'w'))), [0, 1], false);
       gradients(b, loss, [x, s, h, w, c]).forEach((g, i) => b.output(`g${i}`, g));
       const { session } = await createSession(b.toBytes(), { device: 'cpu', threads: 1 });
