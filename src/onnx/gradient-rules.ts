@@ -21,13 +21,17 @@ export type GradientRule = (
 export function unbroadcast(b: GraphBuilder, g: Value, shape: Shape): Value {
   if (sameShape(g.shape, shape)) return g;
   const axes = broadcastAxes(shape, g.shape);
-  // Summing over leading axes only (a bias gradient): a [1, rows] x [rows, cols] product with
-  // ones. onnxruntime's ReduceSum over a leading axis runs on one thread; the product uses all
-  // of them (at 2 threads: 0.4 ms instead of 1.1 ms for 4096 x 512).
+  // Summing over leading axes only (a bias gradient): ones x g as LEADING_SUM_PARTS batched
+  // [1, rows/parts] x [rows/parts, cols] products, then a sum of the few partial rows.
+  // onnxruntime's ReduceSum over a leading axis runs on one thread, and a single [1, rows]
+  // product splits poorly across threads; the batched one keeps every thread busy (2 threads,
+  // in the training step: 5.0 ms -> 3.4 ms for the 21 bias gradients of the anchor model).
   const rows = sizeOf(g.shape.slice(0, axes.length));
-  if (axes.length > 0 && axes.every((a, i) => a === i) && rows >= LEADING_SUM_MIN_ROWS) {
-    const ones = b.constant([1, rows], new Array<number>(rows).fill(1), g.dtype);
-    return b.reshape(b.matmul(ones, b.reshape(g, [rows, sizeOf(g.shape) / rows])), shape);
+  if (axes.length > 0 && axes.every((a, i) => a === i) && rows >= LEADING_SUM_MIN_ROWS && rows % LEADING_SUM_PARTS === 0) {
+    const cols = sizeOf(g.shape) / rows;
+    const ones = b.constant([LEADING_SUM_PARTS, 1, rows / LEADING_SUM_PARTS], new Array<number>(rows).fill(1), g.dtype);
+    const partial = b.matmul(ones, b.reshape(g, [LEADING_SUM_PARTS, rows / LEADING_SUM_PARTS, cols]));
+    return b.reshape(b.reduce('ReduceSum', partial, [0], false), shape);
   }
   const summed = axes.length > 0 ? b.reduce('ReduceSum', g, axes, true) : g;
   return b.reshape(summed, shape);
@@ -35,6 +39,8 @@ export function unbroadcast(b: GraphBuilder, g: Value, shape: Shape): Value {
 
 /** Below this many rows a leading-axis sum stays a ReduceSum (tests' tiny graphs keep their ops). */
 const LEADING_SUM_MIN_ROWS = 256;
+/** Partial sums of a leading-axis sum, one batched product each (see {@link unbroadcast}). */
+const LEADING_SUM_PARTS = 4;
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 

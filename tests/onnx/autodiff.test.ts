@@ -38,6 +38,10 @@ describe('autodiff gradients match central finite differences in float64', () =>
           ),
       ]),
     ),
+    [
+      'Add of a bias broadcast over 512 rows (leading-axis sum as batched products)',
+      () => checkGradient([input('a', [512, 3]), input('c', [3])], (b, [x, c]) => b.add(x, c), { maxCoords: 12 }),
+    ],
     ['Transpose', () => checkGradient([input('a', [2, 3, 4])], (b, [x]) => b.transpose(x, [2, 0, 1]))],
     ['Reshape', () => checkGradient([input('a', [2, 3, 4])], (b, [x]) => b.reshape(x, [6, -1]))],
     ['Expand', () => checkGradient([input('a', [3, 1])], (b, [x]) => b.expand(x, [2, 3, 4]))],
