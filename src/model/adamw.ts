@@ -9,9 +9,9 @@
  *
  * where t is the step count after incrementing (1 for the first update). The last line is
  * torch's lr/(1 - b1^t) · m / (sqrt(v)/sqrt(1 - b2^t) + eps) with the bias correction moved
- * into the scalars; each line is at most three passes over the state, every scalar factor
- * (clipping included) computed once on scalars. The values agree with torch's operation
- * order to float rounding (tests/model/adamw.test.ts).
+ * into the scalars. Every scalar factor (clipping included) is computed once on scalars, so
+ * each moment update is three passes over the state and the parameter update six. The values
+ * agree with torch's operation order to float rounding (tests/model/adamw.test.ts).
  */
 import type { GraphBuilder, Value } from '../onnx/graph-builder';
 import type { GradientClip } from './grad-clip';
