@@ -33,7 +33,8 @@ export type AttentionObserver = (intermediates: AttentionIntermediates) => void;
 
 /**
  * Attention over the LayerNorm output `x` [batch·T, d] (see {@link normalizedLinear}) with
- * `heads` heads; returns [batch·T, d].
+ * `heads` heads; returns [batch·T, d], or only the rows `outputRows` (int32 indices into
+ * batch·T) when given: the output projection then runs on those rows alone.
  * The causal mask is an additive constant (0 on and below the diagonal, -inf above), so
  * masked probabilities are exactly 0 as with PyTorch's masked_fill(-inf).
  * `observe`, when given, is handed the per-head intermediates; it only sees values the
@@ -45,6 +46,7 @@ export function causalSelfAttention(
   w: AttentionWeights,
   shape: { batch: number; time: number; heads: number },
   observe?: AttentionObserver,
+  outputRows?: Value,
 ): Value {
   const { batch, time, heads } = shape;
   const d = x.xhat.shape[1];
@@ -65,7 +67,7 @@ export function causalSelfAttention(
   const out = b.matmul(probabilities, values); // [B, H, T, dh]
   observe?.({ scores, probabilities, values, headOutputs: out });
   const merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch * time, d]);
-  return b.gemm(merged, w.o, null, { transB: true });
+  return b.gemm(outputRows ? b.gather(merged, outputRows) : merged, w.o, null, { transB: true });
 }
 
 /**

@@ -30,8 +30,9 @@ export function buildExtractionGraph(dims: ModelDims, rows: number, weights: Mod
   const tokens = b.input(EXTRACTION_IO.tokens, [rows, dims.context], 'int32');
   const p: ParameterValues = Object.fromEntries(parameterSpecs(dims).map((s) => [s.name, b.initializer(s.name, s.shape, weights.get(s.name) as Float32Array)]));
   const taps: AttentionIntermediates[] = [];
-  const h = transformerTrunk(b, dims, p, tokens, { attention: (layer, intermediates) => (taps[layer] = intermediates) });
-  b.output(EXTRACTION_IO.logits, headLogits(b, p, lastPositions(b, h, rows, dims.context)));
+  const observer = { attention: (layer: number, intermediates: AttentionIntermediates) => (taps[layer] = intermediates) };
+  const last = transformerTrunk(b, dims, p, tokens, observer, lastPositions(b, rows, dims.context));
+  b.output(EXTRACTION_IO.logits, headLogits(b, p, last));
   taps.forEach((tap, l) => {
     b.output(EXTRACTION_IO.qkt(l), zeroMaskedScores(b, tap.scores));
     b.output(EXTRACTION_IO.avwo(l), perHeadOutputProjection(b, tap.headOutputs, p[`blocks.${l}.attn.o.weight`]));
@@ -40,9 +41,8 @@ export function buildExtractionGraph(dims: ModelDims, rows: number, weights: Mod
 }
 
 /** Rows i·w + w - 1 of the [rows·w, d] stream: each window's last position. */
-function lastPositions(b: GraphBuilder, h: Value, rows: number, context: number): Value {
-  const indices = b.constant([rows], Array.from({ length: rows }, (_, i) => i * context + context - 1), 'int32');
-  return b.gather(h, indices);
+function lastPositions(b: GraphBuilder, rows: number, context: number): Value {
+  return b.constant([rows], Array.from({ length: rows }, (_, i) => i * context + context - 1), 'int32');
 }
 
 /**

@@ -23,11 +23,10 @@ export function buildInferenceGraph(dims: ModelDims, rows: number, weights?: Rea
       return [s.name, data ? b.initializer(s.name, s.shape, data) : b.input(paramInput(s.name), s.shape)];
     }),
   );
-  const h = transformerTrunk(b, dims, p, tokens);
   // Row i's last position is flat row i·w + lengths[i] - 1 of the [rows·w, d] stream; the
-  // final LayerNorm and head run on those rows only.
+  // last block's MLP, the final LayerNorm and the head run on those rows only.
   const rowStarts = b.constant([rows], Array.from({ length: rows }, (_, i) => i * dims.context - 1), 'int32');
-  const last = b.gather(h, b.add(lengths, rowStarts));
+  const last = transformerTrunk(b, dims, p, tokens, {}, b.add(lengths, rowStarts));
   b.output(INFERENCE_IO.logits, headLogits(b, p, last));
   return b;
 }

@@ -24,8 +24,21 @@ export interface TrunkObserver {
 /**
  * The residual stream after the last block, [rows·w, d], for `tokens` [rows, w] (int32).
  * Positions are 0..w-1 of the window, so the whole position table is added.
+ *
+ * With `outputRows` (int32 indices into the [rows·w] stream), only those rows of the stream
+ * are returned, [count, d], and the last block's work after its attention (the output
+ * projection, the residual, LayerNorm and MLP) runs on those rows alone: generation needs
+ * one position per window. The last block's attention itself still sees every position, so
+ * its observed intermediates are those of the full pass.
  */
-export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterValues, tokens: Value, observer: TrunkObserver = {}): Value {
+export function transformerTrunk(
+  b: GraphBuilder,
+  dims: ModelDims,
+  p: ParameterValues,
+  tokens: Value,
+  observer: TrunkObserver = {},
+  outputRows?: Value,
+): Value {
   const [rows, time] = tokens.shape;
   if (time !== dims.context) throw new StageError(`model: token windows must have length ${dims.context}, got ${time}`);
   const embedded = b.add(b.gather(p['token_embedding.weight'], tokens), p['position_embedding.weight']);
@@ -35,7 +48,9 @@ export function transformerTrunk(b: GraphBuilder, dims: ModelDims, p: ParameterV
     const a = normalizedInput(b, h, q('ln1.weight'), q('ln1.bias'));
     const weights = { q: q('attn.q.weight'), k: q('attn.k.weight'), v: q('attn.v.weight'), o: q('attn.o.weight') };
     const observe = observer.attention && ((i: AttentionIntermediates) => observer.attention?.(l, i));
-    h = b.add(h, causalSelfAttention(b, a, weights, { batch: rows, time, heads: dims.heads }, observe));
+    const keep = l === dims.layers - 1 ? outputRows : undefined;
+    const attended = causalSelfAttention(b, a, weights, { batch: rows, time, heads: dims.heads }, observe, keep);
+    h = b.add(keep ? b.gather(h, keep) : h, attended);
     const m = normalizedInput(b, h, q('ln2.weight'), q('ln2.bias'));
     h = b.add(h, mlp(b, m, { fc1: q('mlp.fc1.weight'), fc1Bias: q('mlp.fc1.bias'), fc2: q('mlp.fc2.weight'), fc2Bias: q('mlp.fc2.bias') }));
   }
