@@ -4,8 +4,7 @@
  * ids a plain submit would use. Absent sweep fields keep the base config's value, r_scale
  * truncates, and an invalid point refuses the whole sweep.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sweepPoints } from '../../src/activities/sweep-points';
@@ -14,15 +13,10 @@ import { ConfigError } from '../../src/errors';
 import { expandSweep } from '../../src/ops/sweep-expand';
 import { loadSweep, readSweepDefinition } from '../../src/ops/sweep-load';
 import { PROJECT_ROOT } from '../pipeline/helpers';
+import { sweepFile } from '../ops/fixtures/sweep-files';
 
 const TINY = join(PROJECT_ROOT, 'configs/tiny.json');
 const tiny = JSON.parse(readFileSync(TINY, 'utf8')) as Record<string, unknown>;
-
-function sweepFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dcsbm-sweep-points-')), 'sweep.json');
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
 
 describe('sweepPoints activity', () => {
   it('pages through exactly the points npm run sweep expands, with their experiment ids', () => {

@@ -3,12 +3,9 @@
  * sampling, the objective path, the halving rungs and budget, the rung loop's promotions and
  * ranking (with a stub executor), and the fixed trial list the Temporal sweep pages through.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sweepPoints } from '../../src/activities/sweep-points';
-import { ConfigError } from '../../src/errors';
 import { Rng } from '../../src/random/rng';
 import { budgetTotals, halvingRungs } from '../../src/ops/search-budget';
 import { compareObjectives, objectivePathProblem, objectiveStage, parseObjectivePath, readObjective } from '../../src/ops/search-objective';
@@ -18,6 +15,7 @@ import { expandDefinition, sample, sampleTrials } from '../../src/ops/search-tri
 import { loadSweep, readSweepDefinition } from '../../src/ops/sweep-load';
 import type { ResultDocument } from '../../src/pipeline/result-schema';
 import { ROOT } from './fixtures/results';
+import { errorOf, sweepFile } from './fixtures/sweep-files';
 
 const TINY = join(ROOT, 'configs/tiny.json');
 const SPACE = {
@@ -27,22 +25,6 @@ const SPACE = {
 const OBJECTIVE = { path: 'stages.train.summary.final_loss', direction: 'minimize' };
 const random = (patch: Record<string, unknown> = {}) => ({ base: TINY, strategy: 'random', n_trials: 6, search_seed: 7, space: SPACE, objective: OBJECTIVE, ...patch });
 const halving = (patch: Record<string, unknown> = {}) => ({ ...random({ strategy: 'halving', n_trials: 9 }), halving: { min_steps: 25, max_steps: 225 }, ...patch });
-
-function sweepFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dcsbm-search-')), 'search.json');
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('search sweep files', () => {
   it('a random search samples n_trials distinct trials within the distributions, the same for the same file', () => {

@@ -1,29 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors';
 import { expandSweep } from '../../src/ops/sweep-expand';
 import { loadSweep } from '../../src/ops/sweep-load';
 import { ROOT } from './fixtures/results';
+import { errorOf, sweepFile } from './fixtures/sweep-files';
 
 const TINY = join(ROOT, 'configs/tiny.json');
-
-function sweepFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dcsbm-sweep-')), 'sweep.json');
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('sweep expansion', () => {
   it('is the cartesian product of the grid times the seeds, seeds innermost, with coordinates', () => {
