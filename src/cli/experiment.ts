@@ -14,6 +14,7 @@ import { runExperiment, type RunOutcome } from '../pipeline/local-runner';
 import { FingerprintCache, planExperiment } from '../pipeline/plan';
 import { formatDuration, progressSinkFor, type ProgressSink } from '../pipeline/progress';
 import { helpRequested, parseRunArgs, runHelp } from './args';
+import { interruptOnSignals } from './interrupt';
 import { isMainModule } from './is-main';
 import { runCli } from './main';
 import { renderPlan } from './render-plan';
@@ -46,8 +47,10 @@ export async function experimentCommand(argv: readonly string[]): Promise<number
     if (!report.ok) throw new ResourceError(preflightFailure(report));
     sink.line(`Pre-flight: ${report.checks.filter((c) => c.outcome === 'ok').length} checks ok (--verbose shows them)`);
   }
-  const controller = new AbortController();
-  const stopSignals = interruptOnSignals(controller, sink);
+  const interrupt = interruptOnSignals({
+    onInterrupt: (signal) => sink.line(`${signal} received: stopping the current stage cleanly (press again to exit at once)...`),
+    onForcedExit: (signal) => sink.line(`${signal} again: exiting immediately.`),
+  });
   const started = performance.now();
   try {
     const outcome = await runExperiment({
@@ -58,33 +61,15 @@ export async function experimentCommand(argv: readonly string[]): Promise<number
       resultsRoot,
       implementations: STAGE_IMPLEMENTATIONS,
       sink,
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
     printSummary(sink, outcome, (performance.now() - started) / 1000);
     const ledgerWarning = await recordFinishedRun(resultsRoot, outcome.result);
     if (ledgerWarning !== null) sink.line(`Warning: ${ledgerWarning}`);
     return outcome.error === null ? ExitCode.success : exitCodeFor(outcome.error);
   } finally {
-    stopSignals();
+    interrupt.stop();
   }
-}
-
-/** First SIGINT/SIGTERM: abort cleanly (published artifacts stay). Second: exit at once. */
-function interruptOnSignals(controller: AbortController, sink: ProgressSink): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      sink.line(`${signal} again: exiting immediately.`);
-      process.exit(ExitCode.interrupted);
-    }
-    sink.line(`${signal} received: stopping the current stage cleanly (press again to exit at once)...`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
 }
 
 function printSummary(sink: ProgressSink, outcome: RunOutcome, seconds: number): void {

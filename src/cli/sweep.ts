@@ -19,6 +19,7 @@ import type { PointPlan } from '../ops/sweep-plan';
 import type { SearchRung } from '../ops/search-run';
 import type { SweepSpec } from '../ops/sweep-spec';
 import { formatTable } from '../ops/text-table';
+import { interruptOnSignals } from './interrupt';
 import { isMainModule } from './is-main';
 import { runCli } from './main';
 import { PROJECT_ROOT } from './setup';
@@ -150,14 +151,9 @@ function planTable(header: readonly string[], plans: readonly PointPlan[], lead:
 
 /** Aborted on the first SIGINT/SIGTERM (running points stop cleanly); a second exits at once. */
 function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    console.log('Interrupt: stopping the running points cleanly; points not started are skipped (press again to exit at once).');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return controller.signal;
+  return interruptOnSignals({
+    onInterrupt: () => console.log('Interrupt: stopping the running points cleanly; points not started are skipped (press again to exit at once).'),
+  }).signal;
 }
 
 function parseSweepArgs(argv: readonly string[]): SweepArgs {

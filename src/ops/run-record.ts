@@ -16,6 +16,7 @@ const stageSchema = z.looseObject({
   seconds: z.number().nullable().optional(),
   summary: z.record(z.string(), z.unknown()).nullable().optional(),
   error: z.looseObject({ code: z.string(), message: z.string() }).nullable().optional(),
+  progress: z.looseObject({ fraction: z.number(), eta_seconds: z.number().nullable().optional() }).nullable().optional(),
 });
 
 const recordSchema = z.looseObject({

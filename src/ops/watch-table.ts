@@ -42,11 +42,19 @@ function currentStage(stages: readonly StageEntry[]): string {
   return done.length === 0 ? '-' : done[done.length - 1].name;
 }
 
-/** `graph:reused 0.1s`, `walks:running #2` (attempt 2). */
+/** `graph:reused 0.1s`, `walks:running #2` (attempt 2), `train:running 42.0% ETA 1h20m`. */
 function stageCell(stage: StageEntry): string {
-  const attempts = stage.status === 'running' && (stage.attempts ?? 0) > 1 ? ` #${stage.attempts}` : '';
+  const running = stage.status === 'running';
+  const attempts = running && (stage.attempts ?? 0) > 1 ? ` #${stage.attempts}` : '';
   const seconds = stage.seconds == null ? '' : ` ${formatDuration(stage.seconds)}`;
-  return `${stage.name}:${stage.status}${attempts}${seconds}`;
+  return `${stage.name}:${stage.status}${attempts}${seconds}${running ? progressText(stage.progress) : ''}`;
+}
+
+/** ` 42.0% ETA 1h20m` from a running stage's recorded progress; empty before its first report. */
+function progressText(progress: StageEntry['progress']): string {
+  if (progress == null) return '';
+  const eta = progress.eta_seconds == null ? '' : ` ETA ${formatDuration(progress.eta_seconds)}`;
+  return ` ${(progress.fraction * 100).toFixed(1)}%${eta}`;
 }
 
 /** What the Temporal section shows: the runs read, or why none could be read. */

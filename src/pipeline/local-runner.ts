@@ -18,7 +18,8 @@ import type { ProgressSink } from './progress';
 import type { ResultDocument, StageRecord } from './result-schema';
 import { initialResultDocument, pendingStageRecord, writeConfigJson, writeResultJson } from './result-writer';
 import { executeStage } from './stage-executor';
-import type { StageImplementation } from './stage';
+import { StageProgressRecorder, teeProgress } from './stage-progress';
+import type { ProgressDetails, StageImplementation } from './stage';
 
 export interface RunOptions extends PlanOptions {
   config: ExperimentConfig;
@@ -101,6 +102,13 @@ class ExperimentRun {
     const implementation = this.#options.implementations.get(stage.name)!;
     const record = this.#record(stage.name);
     const started = performance.now();
+    const recorder = new StageProgressRecorder();
+    const recordProgress = (fraction: number, details?: ProgressDetails) => {
+      const entry = recorder.report(fraction, details);
+      if (entry === null || record.status !== 'running') return;
+      record.progress = entry;
+      this.#save();
+    };
     try {
       const execution = await executeStage({
         stage,
@@ -114,7 +122,7 @@ class ExperimentRun {
         threads: this.#threads,
         forced: this.#options.forceAll === true || this.#options.force?.has(stage.name) === true,
         signal,
-        sink,
+        sink: teeProgress(sink, recordProgress),
         retry: stage.retry,
         sleep: this.#options.sleep,
         onPlanned: (plan) => {
@@ -131,7 +139,7 @@ class ExperimentRun {
     } catch (caught) {
       const error = toPipelineError(caught, stage.name);
       const outcome = error instanceof Cancelled ? 'interrupted' : 'failed';
-      Object.assign(record, { status: outcome, seconds: elapsedSince(started), error: { code: error.code, message: error.message } });
+      Object.assign(record, { status: outcome, seconds: elapsedSince(started), error: { code: error.code, message: error.message }, progress: null });
       sink.stageFinished(stage.name, outcome, elapsedSince(started));
       throw error;
     }
@@ -146,6 +154,7 @@ class ExperimentRun {
       artifact_dir: this.#options.store.artifactDir(record.name, manifest.key),
       summary: manifest.summary as Record<string, unknown>,
       error: null,
+      progress: null,
     });
     this.#options.sink.stageFinished(record.name, outcome, elapsedSince(started));
     this.#save();

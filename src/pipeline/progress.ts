@@ -16,10 +16,23 @@ export interface ProgressSink {
   debug(text: string): void;
 }
 
-/** Estimated seconds left from the fraction done and the seconds spent, or null when unknown. */
-export function etaSeconds(fraction: number, elapsedSeconds: number): number | null {
-  if (!(fraction > 0.001) || fraction >= 1) return null;
-  return (elapsedSeconds * (1 - fraction)) / fraction;
+/** Where a stage's progress stood at its first report: the fraction and the seconds elapsed then. */
+export interface ProgressOrigin {
+  fraction: number;
+  seconds: number;
+}
+
+/**
+ * Estimated seconds left at `fraction` done after `elapsedSeconds`, from the rate since
+ * `origin` (the stage's first report), or null while too little has moved to tell. Measuring
+ * from the first report rather than from zero matters for a resumed stage, which starts at
+ * its checkpoint's fraction: the work done before the interruption took none of this run's
+ * time.
+ */
+export function etaSeconds(fraction: number, elapsedSeconds: number, origin: ProgressOrigin = { fraction: 0, seconds: 0 }): number | null {
+  const done = fraction - origin.fraction;
+  if (!(done > 0.001) || fraction >= 1) return null;
+  return ((elapsedSeconds - origin.seconds) * (1 - fraction)) / done;
 }
 
 /** `1h02m`, `3m05s`, `12.3s`. */
@@ -30,8 +43,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-function describeProgress(fraction: number, elapsed: number, details?: ProgressDetails): string {
-  const eta = etaSeconds(fraction, elapsed);
+function describeProgress(fraction: number, elapsed: number, origin: ProgressOrigin, details?: ProgressDetails): string {
+  const eta = etaSeconds(fraction, elapsed, origin);
   const extra = details === undefined ? '' : Object.entries(details).map(([k, v]) => ` ${k}=${v}`).join('');
   return `${(fraction * 100).toFixed(1).padStart(5)}%  elapsed ${formatDuration(elapsed)}${eta === null ? '' : `  ETA ${formatDuration(eta)}`}${extra}`;
 }
@@ -40,9 +53,10 @@ interface Output {
   write(text: string): unknown;
 }
 
-/** Shared bookkeeping: when each stage started. */
+/** Shared bookkeeping: when each stage started and where its progress stood at its first report. */
 abstract class BaseSink implements ProgressSink {
   protected readonly started = new Map<string, number>();
+  readonly #origins = new Map<string, ProgressOrigin>();
   constructor(
     protected readonly out: Output,
     protected readonly verbose: boolean,
@@ -52,8 +66,20 @@ abstract class BaseSink implements ProgressSink {
     return (performance.now() - (this.started.get(stage) ?? performance.now())) / 1000;
   }
 
+  /** The progress text for `stage` at `fraction`; the stage's first report becomes its ETA origin. */
+  protected describe(stage: string, fraction: number, details?: ProgressDetails): string {
+    const elapsed = this.elapsed(stage);
+    let origin = this.#origins.get(stage);
+    if (origin === undefined) {
+      origin = { fraction, seconds: elapsed };
+      this.#origins.set(stage, origin);
+    }
+    return describeProgress(fraction, elapsed, origin, details);
+  }
+
   stageStarted(stage: string, decision: 'hit' | 'miss', reasons: readonly string[]): void {
     this.started.set(stage, performance.now());
+    this.#origins.delete(stage);
     this.line(`=== ${stage} === ${decision === 'hit' ? 'cache hit' : 'computing'}`);
     if (decision === 'miss') for (const reason of reasons) this.line(`    because ${reason}`);
   }
@@ -84,9 +110,10 @@ export class PlainProgressSink extends BaseSink {
 
   progress(stage: string, fraction: number, details?: ProgressDetails): void {
     const now = performance.now();
+    const text = this.describe(stage, fraction, details);
     if (now - (this.#lastPrinted.get(stage) ?? this.started.get(stage) ?? 0) < this.intervalMs) return;
     this.#lastPrinted.set(stage, now);
-    this.line(`    ${stage} ${describeProgress(fraction, this.elapsed(stage), details)}`);
+    this.line(`    ${stage} ${text}`);
   }
 
   line(text: string): void {
@@ -101,11 +128,12 @@ export class TtyProgressSink extends BaseSink {
 
   progress(stage: string, fraction: number, details?: ProgressDetails): void {
     const now = performance.now();
+    const text = this.describe(stage, fraction, details);
     if (now - this.#lastDraw < 100 && fraction < 1) return;
     this.#lastDraw = now;
     const width = 24;
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-    this.#live = `    ${stage} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${describeProgress(fraction, this.elapsed(stage), details)}`;
+    this.#live = `    ${stage} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
     this.out.write(`\r\x1b[2K${this.#live}`);
   }
 

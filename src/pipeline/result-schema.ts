@@ -21,6 +21,16 @@ export const stageRecordSchema = z.strictObject({
   /** The stage's own summary (counts, measured compliance, ...). */
   summary: z.record(z.string(), z.unknown()).nullable(),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  /** A running stage's latest progress (stage-progress.ts); null before it reports and once it ends. */
+  progress: z
+    .strictObject({
+      fraction: z.number().min(0).max(1),
+      eta_seconds: z.number().min(0).nullable(),
+      details: z.record(z.string(), z.union([z.string(), z.number()])),
+      at: z.iso.datetime({ offset: true }),
+    })
+    .nullable()
+    .default(null),
 });
 export type StageRecord = z.infer<typeof stageRecordSchema>;
 

@@ -14,7 +14,7 @@ import { collectRunMetadata } from './run-metadata';
 
 /** A stage's record before anything is known about it. */
 export function pendingStageRecord(name: string): StageRecord {
-  return { name, status: 'pending', key: null, digest: null, cache: null, reasons: [], attempts: 0, seconds: null, artifact_dir: null, summary: null, error: null };
+  return { name, status: 'pending', key: null, digest: null, cache: null, reasons: [], attempts: 0, seconds: null, artifact_dir: null, summary: null, error: null, progress: null };
 }
 
 export interface InitialResultOptions {

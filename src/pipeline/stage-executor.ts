@@ -95,9 +95,7 @@ async function computeWithRetry(options: ExecuteStageOptions, plan: StagePlan): 
     try {
       return await computeOnce(options, plan);
     } catch (caught) {
-      const error = signal.aborted
-        ? new Cancelled(`interrupted during ${stage.name}`, { stage: stage.name, cause: caught })
-        : toPipelineError(caught, stage.name);
+      const error = signal.aborted ? interrupted(stage.name, caught) : toPipelineError(caught, stage.name);
       if (!error.retryable || attempt >= maximumAttempts || options.retry === null) throw error;
       const delay = retryDelayMs(options.retry, attempt);
       sink.line(
@@ -106,6 +104,12 @@ async function computeWithRetry(options: ExecuteStageOptions, plan: StagePlan): 
       await (options.sleep ?? abortableSleep)(delay, signal);
     }
   }
+}
+
+/** The error of a stage stopped by the abort signal, with the stage's own word on where it stopped. */
+function interrupted(stage: string, caught: unknown): Cancelled {
+  const detail = caught instanceof Cancelled ? `: ${caught.message}` : '';
+  return new Cancelled(`interrupted during ${stage}${detail}`, { stage, cause: caught });
 }
 
 async function computeOnce(options: ExecuteStageOptions, plan: StagePlan): Promise<Manifest> {

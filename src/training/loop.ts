@@ -92,7 +92,12 @@ export interface LoopHooks {
   /** Receives every checkpoint; training waits for it to return. */
   onCheckpoint?: (checkpoint: LoopCheckpoint) => Promise<void> | void;
   onGate?: (gate: GateResult) => void;
-  /** Checked between steps and gate model calls; aborting rejects with Cancelled. */
+  /**
+   * Checked between steps and gate model calls; aborting rejects with Cancelled. An abort
+   * noticed between steps first checkpoints the steps taken since the last checkpoint; one
+   * noticed during a gate evaluation leaves the newest checkpoint as it is (the step's gate is
+   * not complete).
+   */
   signal?: AbortSignal;
 }
 
@@ -127,7 +132,13 @@ export async function runTrainingLoop(
   const { state, last } = await initialState(backend, shape, settings, data, resume);
   const session = new StepSession(backend, shape, settings, data, state, hooks, last);
   while (state.stopReason === null) {
-    throwIfAborted(hooks.signal);
+    if (hooks.signal?.aborted) {
+      // An interruption keeps the steps since the last checkpoint: the state between two steps
+      // is complete (their gate included), so a resume from it is exact.
+      const checkpointed = await session.checkpointIfBehind();
+      const resumes = checkpointed === null ? 'no checkpoint is kept' : checkpointed === 0 ? 'the next run starts from the beginning' : `the next run resumes from step ${checkpointed}`;
+      throw new Cancelled(`training interrupted after step ${state.step}; ${resumes}`, { cause: hooks.signal.reason });
+    }
     await session.trainOneStep();
     await session.afterStep();
     // Yield to the event loop so an abort (or, in a worker, an abort message) can arrive.
@@ -197,6 +208,8 @@ class StepSession {
   #orderEpoch: number;
   #stepSeconds = 0;
   #stepsThisSession = 0;
+  /** The step of the newest checkpoint: the start when none was taken in this session. */
+  #checkpointedStep: number;
 
   constructor(
     private readonly backend: TrainerBackend,
@@ -211,6 +224,7 @@ class StepSession {
     this.#targets = new Int32Array(shape.batch * shape.context);
     this.#orderEpoch = state.epoch;
     this.#order = epochOrder(settings.seed, state.epoch, data.windows.count);
+    this.#checkpointedStep = state.step;
   }
 
   async trainOneStep(): Promise<void> {
@@ -247,6 +261,16 @@ class StepSession {
     if (state.step % settings.checkpointInterval === 0 || state.stopReason !== null) await this.checkpoint();
   }
 
+  /**
+   * Checkpoints the current state unless the newest checkpoint already holds it; returns the
+   * newest checkpoint's step, or null without a checkpoint hook.
+   */
+  async checkpointIfBehind(): Promise<number | null> {
+    if (this.hooks.onCheckpoint === undefined) return null;
+    if (this.state.step > this.#checkpointedStep) await this.checkpoint();
+    return this.#checkpointedStep;
+  }
+
   tokensPerSecond(): number {
     return (this.#stepsThisSession * this.shape.batch * this.shape.context) / this.#stepSeconds;
   }
@@ -265,6 +289,7 @@ class StepSession {
     const { state } = this;
     const snapshot: LoopCheckpoint = { ...state, losses: [...state.losses], gates: [...state.gates], backend: await this.backend.exportState() };
     await this.hooks.onCheckpoint(snapshot);
+    this.#checkpointedStep = state.step;
   }
 
   private report(phase: LoopProgress['phase'], loss: number, learningRate: number): void {
@@ -280,8 +305,4 @@ class StepSession {
       fraction: state.step / this.last,
     });
   }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new Cancelled('training aborted between steps', { cause: signal.reason });
 }

@@ -177,5 +177,7 @@ function toRecord(row: StageRow): StageRecord {
     artifact_dir: row.artifactDir,
     summary: row.summary,
     error: row.error,
+    // Progress lives in the workflow's `progress` query and the activity heartbeats.
+    progress: null,
   };
 }

@@ -29,7 +29,7 @@ describe('writeResults activity', () => {
     const walks = await run(ws.activities.runStage, { stage: 'walks', config, experimentId: id, upstream: [ref(graph)], forced: false });
     const stages = [graph, walks].map((r) => ({
       name: r.stage, status: r.outcome, key: r.key, digest: r.digest, cache: r.cache, reasons: r.reasons,
-      attempts: r.attempt, seconds: r.seconds, artifact_dir: r.artifactDir, summary: r.summary, error: null,
+      attempts: r.attempt, seconds: r.seconds, artifact_dir: r.artifactDir, summary: r.summary, error: null, progress: null,
     }));
     const written = await run(ws.activities.writeResults, {
       experimentId: id, config, status: 'succeeded', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:05.000Z',

@@ -169,14 +169,19 @@ describe('experiment CLI', () => {
     expect(digest(env)).toBe(digest(uninterrupted));
   });
 
-  it('stops cleanly on SIGINT with exit code 130 and status interrupted', async () => {
+  it('stops cleanly on SIGINT with exit code 130 and status interrupted, also when the SIGINT arrives twice at once (Ctrl-C under npm)', async () => {
     const env = freshEnv();
     const config = slowConfig(env.dir);
     const child = startCli([config, '--until', 'walks'], env);
     await waitFor(child, /=== walks === computing/);
+    // A terminal sends Ctrl-C to the whole process group and npm forwards it again, a few
+    // milliseconds later (two kills at once would merge into one pending signal).
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(130);
     expect(child.output()).toMatch(/INTERRUPTED/);
+    expect(child.output()).not.toMatch(/exiting immediately/);
     // The results folder also holds the run ledger (ledger.csv); pick the experiment's folder.
     const resultDir = join(env.dir, 'results', readdirSync(join(env.dir, 'results')).find((name) => !name.startsWith('ledger.csv'))!);
     const result = JSON.parse(readFileSync(join(resultDir, 'result.json'), 'utf8'));

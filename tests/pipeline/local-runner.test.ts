@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readParquet } from '../../src/artifacts/parquet';
-import { InputError, StageError } from '../../src/errors';
+import { Cancelled, InputError, StageError } from '../../src/errors';
 import { stageDeclaration } from '../../src/pipeline/dag';
 import { resultSchema } from '../../src/pipeline/result-schema';
 import type { StageImplementation } from '../../src/pipeline/stage';
@@ -142,6 +142,41 @@ describe('runExperiment', () => {
     expect(await ws.store.list('walks')).toHaveLength(0);
     const resumed = await ws.run(tinyConfig());
     expect(resumed.result.stages.map((s) => s.status)).toEqual(['reused', 'computed']);
+  });
+
+  it('keeps a running stage\'s progress in result.json for other processes, and clears it when the stage ends', async () => {
+    const ws = await workspace();
+    const seen: unknown[] = [];
+    const walks = STAGE_IMPLEMENTATIONS.get('walks')!;
+    const reporting: StageImplementation<never> = {
+      ...walks,
+      async run(context) {
+        context.progress(0.25, { walk: 7 });
+        const resultFile = join(ws.resultsRoot, readdirSync(ws.resultsRoot).find((name) => name.startsWith('n50'))!, 'result.json');
+        const running = resultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+        seen.push(running.stages.find((s) => s.name === 'walks')!.progress);
+        return walks.run(context);
+      },
+    };
+    const outcome = await ws.run(tinyConfig(), { until: 'walks', implementations: new Map(STAGE_IMPLEMENTATIONS).set('walks', reporting) });
+    expect(seen).toEqual([{ fraction: 0.25, eta_seconds: null, details: { walk: 7 }, at: expect.any(String) }]);
+    const saved = resultSchema.parse(JSON.parse(readFileSync(join(outcome.resultDir, 'result.json'), 'utf8')));
+    expect(saved.stages.map((s) => s.progress)).toEqual([null, null]);
+  });
+
+  it('an interrupted stage\'s own account of where it stopped reaches the result', async () => {
+    const ws = await workspace();
+    const controller = new AbortController();
+    const stopping: StageImplementation<never> = {
+      ...STAGE_IMPLEMENTATIONS.get('walks')!,
+      async run() {
+        controller.abort();
+        throw new Cancelled('stopped after walk 5; the next run resumes there');
+      },
+    };
+    const implementations = new Map(STAGE_IMPLEMENTATIONS).set('walks', stopping);
+    const outcome = await ws.run(tinyConfig(), { implementations, signal: controller.signal });
+    expect(outcome.result.error).toEqual({ stage: 'walks', code: 'CANCELLED', message: 'interrupted during walks: stopped after walk 5; the next run resumes there' });
   });
 
   it('trains after the data stages, publishes the model and curves, and reuses them on a re-run', async () => {

@@ -43,6 +43,7 @@ function stage(name: string, summary: Record<string, unknown> | null, patch: Par
     artifact_dir: `/store/${name}/${name}-key`,
     summary,
     error: null,
+    progress: null,
     ...patch,
   };
 }

@@ -155,6 +155,59 @@ describe('runTrainingLoop', () => {
     expect((await backend.exportState()).step).toBe(7);
   });
 
+  test('an abort between steps checkpoints the steps since the last checkpoint, and resuming from it continues exactly', async () => {
+    const uninterruptedBackend = await bigram();
+    const uninterrupted = await runTrainingLoop(uninterruptedBackend, SHAPE, settings(), data);
+
+    const checkpoints: LoopCheckpoint[] = [];
+    const controller = new AbortController();
+    const run = runTrainingLoop(await bigram(), SHAPE, settings(), data, {
+      signal: controller.signal,
+      onCheckpoint: (c) => void checkpoints.push(c),
+      onProgress: (p) => {
+        if (p.phase === 'train' && p.step === 53) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow('training interrupted after step 53; the next run resumes from step 53');
+    // The periodic checkpoint at step 40, then the one the interruption wrote at step 53, with
+    // the gate of step 50.
+    expect(checkpoints.map((c) => c.step)).toEqual([40, 53]);
+    expect(checkpoints[1].gates.map((g) => g.step)).toEqual([50]);
+
+    const fresh = await bigram(7);
+    const resumed = await runTrainingLoop(fresh, SHAPE, settings(), data, {}, checkpoints[1]);
+    expect(resumed.losses).toEqual(uninterrupted.losses);
+    expect(resumed.gates).toEqual(uninterrupted.gates);
+    expect(await fresh.exportState()).toEqual(await uninterruptedBackend.exportState());
+  });
+
+  test('an abort right after a checkpoint or during a gate evaluation writes no further checkpoint', async () => {
+    const afterCheckpoint: LoopCheckpoint[] = [];
+    const first = new AbortController();
+    const stopped = runTrainingLoop(await bigram(), SHAPE, settings(), data, {
+      signal: first.signal,
+      onCheckpoint: (c) => {
+        afterCheckpoint.push(c);
+        first.abort();
+      },
+    });
+    await expect(stopped).rejects.toThrow('training interrupted after step 40; the next run resumes from step 40');
+    expect(afterCheckpoint.map((c) => c.step)).toEqual([40]);
+
+    // The gate of step 100 is under way: a checkpoint at step 100 would lack it.
+    const duringGate: LoopCheckpoint[] = [];
+    const second = new AbortController();
+    const gated = runTrainingLoop(await bigram(), SHAPE, settings(), data, {
+      signal: second.signal,
+      onCheckpoint: (c) => void duringGate.push(c),
+      onProgress: (p) => {
+        if (p.phase === 'gate' && p.step === 100) second.abort();
+      },
+    });
+    await expect(gated).rejects.toThrow(Cancelled);
+    expect(duringGate.map((c) => c.step)).toEqual([40, 80]);
+  });
+
   test('progress reports step, loss, learning rate, throughput and the fraction of the budget', async () => {
     const progress: LoopProgress[] = [];
     await runTrainingLoop(await bigram(), SHAPE, settings({ maxSteps: 20, evalInterval: 10 }), data, { onProgress: (p) => progress.push(p) });

@@ -144,6 +144,33 @@ describe('the train stage', () => {
     }
   });
 
+  test('an interruption between periodic checkpoints saves one where it stopped, and the resumed run ends with the uninterrupted bytes', async () => {
+    // 3 ms per bigram step (n_layers = 3), so the abort arrives within a few steps; no periodic
+    // checkpoint before the end (checkpoint_interval 1000).
+    const interruptible: TrainSlice = { ...slice({ checkpoint_interval: 1000 }), model: { ...MODEL, n_layers: 3 } };
+    const reference = await makeContext(interruptible, await checkpoints());
+    await stage.run(reference.context);
+
+    const store = await checkpoints();
+    const controller = new AbortController();
+    const interrupted = await makeContext(interruptible, store, controller.signal);
+    const { progress } = interrupted.context;
+    interrupted.context.progress = (fraction, details) => {
+      progress(fraction, details);
+      if (fraction >= 20 / 120) controller.abort();
+    };
+    await expect(stage.run(interrupted.context)).rejects.toThrow(Cancelled);
+    expect(interrupted.logs.some((line) => /^checkpoint saved at step \d+$/.test(line))).toBe(true);
+
+    const resumed = await makeContext(interruptible, store);
+    const summary = await stage.run(resumed.context);
+    expect(summary.resumed_from_step).toBeGreaterThanOrEqual(20);
+    expect(summary.resumed_from_step).toBeLessThan(120);
+    for (const file of [...OUTPUT_FILES, 'final_state/meta.json', 'final_state/state.bin', 'final_state/losses.bin']) {
+      expect((await readFile(resumed.context.output(file))).equals(await readFile(reference.context.output(file))), file).toBe(true);
+    }
+  });
+
   test('budget extension: a longer run continues from the final state of a shorter run with the same schedule, writing the bytes of a direct run', async () => {
     const direct = await makeContext(slice({ max_steps: 120, schedule_steps: 120 }), await checkpoints());
     await stage.run(direct.context);

@@ -55,10 +55,20 @@ describe('runTrainingJob', () => {
     // n_layers = 5 makes every bigram step busy-wait 5 ms, like a blocking onnxruntime run.
     const slow = job({ model: { ...MODEL, n_layers: 5 }, settings: settings({ maxSteps: 100_000, evalInterval: 100_000 }), progressIntervalMs: 0 });
     const started = performance.now();
-    const run = runTrainingJob(slow, { signal: controller.signal, onProgress: (p) => p.step === 3 && controller.abort() });
+    const saved: number[] = [];
+    const run = runTrainingJob(slow, {
+      signal: controller.signal,
+      onProgress: (p) => p.step === 3 && controller.abort(),
+      onCheckpoint: async (c) => void saved.push(c.step),
+    });
     await expect(run).rejects.toThrow(Cancelled);
-    await expect(run).rejects.toThrow(/aborted between steps/);
+    await expect(run).rejects.toThrow(/training interrupted after step \d+; the next run resumes from step \d+/);
     expect(performance.now() - started).toBeLessThan(10_000);
+    // No periodic checkpoint was due (every 40 steps): the one saved is the interruption's own,
+    // at the step where the worker stopped.
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toBeGreaterThanOrEqual(3);
+    expect(saved[0]).toBeLessThan(40);
   });
 
   test('EXPECTED FAILURE - a backend failure becomes a StageError naming it', async () => {

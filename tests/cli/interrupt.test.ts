@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { interruptOnSignals, SAME_INTERRUPT_MS } from '../../src/cli/interrupt';
+import { ExitCode } from '../../src/errors';
+
+/** A fake clock, the exits asked for, and what the user was told. */
+function harness() {
+  let clock = 0;
+  const exits: number[] = [];
+  const told: string[] = [];
+  const interrupt = interruptOnSignals({
+    onInterrupt: (signal) => told.push(`stopping on ${signal}`),
+    onForcedExit: (signal) => told.push(`exiting on ${signal}`),
+    exit: (code) => void exits.push(code),
+    now: () => clock,
+  });
+  return { interrupt, exits, told, advance: (ms: number) => (clock += ms) };
+}
+
+const send = (signal: NodeJS.Signals) => process.emit(signal, signal);
+
+describe('interruptOnSignals', () => {
+  test('the first signal aborts cleanly; one Ctrl-C under npm (the same SIGINT twice at once) does not force an exit', () => {
+    const { interrupt, exits, told, advance } = harness();
+    try {
+      send('SIGINT');
+      advance(3);
+      send('SIGINT');
+      expect(interrupt.signal.aborted).toBe(true);
+      expect(exits).toEqual([]);
+      expect(told).toEqual(['stopping on SIGINT']);
+    } finally {
+      interrupt.stop();
+    }
+  });
+
+  test('a second interrupt after the window exits at once with 130', () => {
+    const { interrupt, exits, told, advance } = harness();
+    try {
+      send('SIGTERM');
+      advance(SAME_INTERRUPT_MS + 1);
+      send('SIGINT');
+      expect(exits).toEqual([ExitCode.interrupted]);
+      expect(told).toEqual(['stopping on SIGTERM', 'exiting on SIGINT']);
+    } finally {
+      interrupt.stop();
+    }
+  });
+
+  test('after stop it no longer listens', () => {
+    const { interrupt, told } = harness();
+    interrupt.stop();
+    send('SIGINT');
+    expect(interrupt.signal.aborted).toBe(false);
+    expect(told).toEqual([]);
+  });
+});
