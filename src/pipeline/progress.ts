@@ -35,6 +35,20 @@ export function etaSeconds(fraction: number, elapsedSeconds: number, origin: Pro
   return ((elapsedSeconds - origin.seconds) * (1 - fraction)) / done;
 }
 
+/**
+ * The ETA of one stage run, measured from its first progress report; a report below that
+ * first fraction (a retry that starts its work over) starts the measurement again.
+ */
+export class StageEta {
+  #origin: ProgressOrigin | null = null;
+
+  /** Estimated seconds left at `fraction` after `elapsedSeconds` of the stage, or null while unknown. */
+  at(fraction: number, elapsedSeconds: number): number | null {
+    if (this.#origin === null || fraction < this.#origin.fraction) this.#origin = { fraction, seconds: elapsedSeconds };
+    return etaSeconds(fraction, elapsedSeconds, this.#origin);
+  }
+}
+
 /** `1h02m`, `3m05s`, `12.3s`. */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
@@ -43,8 +57,7 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-function describeProgress(fraction: number, elapsed: number, origin: ProgressOrigin, details?: ProgressDetails): string {
-  const eta = etaSeconds(fraction, elapsed, origin);
+function describeProgress(fraction: number, elapsed: number, eta: number | null, details?: ProgressDetails): string {
   const extra = details === undefined ? '' : Object.entries(details).map(([k, v]) => ` ${k}=${v}`).join('');
   return `${(fraction * 100).toFixed(1).padStart(5)}%  elapsed ${formatDuration(elapsed)}${eta === null ? '' : `  ETA ${formatDuration(eta)}`}${extra}`;
 }
@@ -53,10 +66,10 @@ interface Output {
   write(text: string): unknown;
 }
 
-/** Shared bookkeeping: when each stage started and where its progress stood at its first report. */
+/** Shared bookkeeping: when each stage started and its ETA. */
 abstract class BaseSink implements ProgressSink {
   protected readonly started = new Map<string, number>();
-  readonly #origins = new Map<string, ProgressOrigin>();
+  readonly #etas = new Map<string, StageEta>();
   constructor(
     protected readonly out: Output,
     protected readonly verbose: boolean,
@@ -66,20 +79,21 @@ abstract class BaseSink implements ProgressSink {
     return (performance.now() - (this.started.get(stage) ?? performance.now())) / 1000;
   }
 
-  /** The progress text for `stage` at `fraction`; the stage's first report becomes its ETA origin. */
-  protected describe(stage: string, fraction: number, details?: ProgressDetails): string {
+  /**
+   * A progress report's text, or null when `show` says not to draw this one. Every report
+   * reaches the stage's ETA, drawn or not: its first one is where the ETA measures from.
+   */
+  protected describe(stage: string, fraction: number, details: ProgressDetails | undefined, show: boolean): string | null {
     const elapsed = this.elapsed(stage);
-    let origin = this.#origins.get(stage);
-    if (origin === undefined) {
-      origin = { fraction, seconds: elapsed };
-      this.#origins.set(stage, origin);
-    }
-    return describeProgress(fraction, elapsed, origin, details);
+    let eta = this.#etas.get(stage);
+    if (eta === undefined) this.#etas.set(stage, (eta = new StageEta()));
+    const seconds = eta.at(fraction, elapsed);
+    return show ? describeProgress(fraction, elapsed, seconds, details) : null;
   }
 
   stageStarted(stage: string, decision: 'hit' | 'miss', reasons: readonly string[]): void {
     this.started.set(stage, performance.now());
-    this.#origins.delete(stage);
+    this.#etas.delete(stage);
     this.line(`=== ${stage} === ${decision === 'hit' ? 'cache hit' : 'computing'}`);
     if (decision === 'miss') for (const reason of reasons) this.line(`    because ${reason}`);
   }
@@ -110,8 +124,8 @@ export class PlainProgressSink extends BaseSink {
 
   progress(stage: string, fraction: number, details?: ProgressDetails): void {
     const now = performance.now();
-    const text = this.describe(stage, fraction, details);
-    if (now - (this.#lastPrinted.get(stage) ?? this.started.get(stage) ?? 0) < this.intervalMs) return;
+    const text = this.describe(stage, fraction, details, now - (this.#lastPrinted.get(stage) ?? this.started.get(stage) ?? 0) >= this.intervalMs);
+    if (text === null) return;
     this.#lastPrinted.set(stage, now);
     this.line(`    ${stage} ${text}`);
   }
@@ -128,8 +142,8 @@ export class TtyProgressSink extends BaseSink {
 
   progress(stage: string, fraction: number, details?: ProgressDetails): void {
     const now = performance.now();
-    const text = this.describe(stage, fraction, details);
-    if (now - this.#lastDraw < 100 && fraction < 1) return;
+    const text = this.describe(stage, fraction, details, now - this.#lastDraw >= 100 || fraction >= 1);
+    if (text === null) return;
     this.#lastDraw = now;
     const width = 24;
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);

@@ -3,14 +3,14 @@
  * (`npm run watch`, a sweep's points in parallel) can show progress and an ETA without the
  * terminal that runs the stage.
  */
-import { etaSeconds, type ProgressOrigin, type ProgressSink } from './progress';
+import { StageEta, type ProgressSink } from './progress';
 import type { ProgressDetails } from './stage';
 
 /** One stage's progress entry in result.json. */
 export interface StageProgress {
   /** Fraction done in [0, 1]. */
   fraction: number;
-  /** Estimated seconds left at this run's rate (see {@link etaSeconds}); null while unknown. */
+  /** Estimated seconds left at this run's rate (see {@link StageEta}); null while unknown. */
   eta_seconds: number | null;
   /** The stage's latest details (step, loss, ...). */
   details: ProgressDetails;
@@ -24,7 +24,7 @@ export const PROGRESS_RECORD_INTERVAL_MS = 2000;
 /** Turns one stage run's progress reports into result.json entries, at most one per interval. */
 export class StageProgressRecorder {
   readonly #started: number;
-  #origin: ProgressOrigin | null = null;
+  readonly #eta = new StageEta();
   #lastEntry = -Infinity;
 
   constructor(
@@ -37,12 +37,10 @@ export class StageProgressRecorder {
   /** The entry for this report, or null when the last entry is more recent than the interval. */
   report(fraction: number, details: ProgressDetails = {}): StageProgress | null {
     const now = this.now();
-    const seconds = (now - this.#started) / 1000;
-    // A retry starts its work over: its rate is measured from its own first report.
-    if (this.#origin === null || fraction < this.#origin.fraction) this.#origin = { fraction, seconds };
+    const eta = this.#eta.at(fraction, (now - this.#started) / 1000);
     if (now - this.#lastEntry < this.intervalMs && fraction < 1) return null;
     this.#lastEntry = now;
-    return { fraction, eta_seconds: etaSeconds(fraction, seconds, this.#origin), details: { ...details }, at: new Date().toISOString() };
+    return { fraction, eta_seconds: eta, details: { ...details }, at: new Date().toISOString() };
   }
 }
 

@@ -132,13 +132,7 @@ export async function runTrainingLoop(
   const { state, last } = await initialState(backend, shape, settings, data, resume);
   const session = new StepSession(backend, shape, settings, data, state, hooks, last);
   while (state.stopReason === null) {
-    if (hooks.signal?.aborted) {
-      // An interruption keeps the steps since the last checkpoint: the state between two steps
-      // is complete (their gate included), so a resume from it is exact.
-      const checkpointed = await session.checkpointIfBehind();
-      const resumes = checkpointed === null ? 'no checkpoint is kept' : checkpointed === 0 ? 'the next run starts from the beginning' : `the next run resumes from step ${checkpointed}`;
-      throw new Cancelled(`training interrupted after step ${state.step}; ${resumes}`, { cause: hooks.signal.reason });
-    }
+    if (hooks.signal?.aborted) throw await session.interrupted(hooks.signal);
     await session.trainOneStep();
     await session.afterStep();
     // Yield to the event loop so an abort (or, in a worker, an abort message) can arrive.
@@ -262,13 +256,19 @@ class StepSession {
   }
 
   /**
-   * Checkpoints the current state unless the newest checkpoint already holds it; returns the
-   * newest checkpoint's step, or null without a checkpoint hook.
+   * The error for an abort noticed between steps, once the steps taken since the newest
+   * checkpoint are checkpointed too: the state between two steps is complete (its gate
+   * included), so a resume from it is exact.
    */
-  async checkpointIfBehind(): Promise<number | null> {
-    if (this.hooks.onCheckpoint === undefined) return null;
-    if (this.state.step > this.#checkpointedStep) await this.checkpoint();
-    return this.#checkpointedStep;
+  async interrupted(signal: AbortSignal): Promise<Cancelled> {
+    const { state, hooks } = this;
+    if (hooks.onCheckpoint !== undefined && state.step > this.#checkpointedStep) await this.checkpoint();
+    return new Cancelled(`training interrupted after step ${state.step}; ${this.#whereNextRunStarts()}`, { cause: signal.reason });
+  }
+
+  #whereNextRunStarts(): string {
+    if (this.hooks.onCheckpoint === undefined) return 'no checkpoint is kept';
+    return this.#checkpointedStep === 0 ? 'the next run starts from the beginning' : `the next run resumes from step ${this.#checkpointedStep}`;
   }
 
   tokensPerSecond(): number {
