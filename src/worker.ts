@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from './activities/index';
+import { interruptOnSignals } from './cli/interrupt';
 import { isMainModule } from './cli/is-main';
 import { runCli } from './cli/main';
 import { PROJECT_ROOT } from './cli/setup';
@@ -36,6 +37,19 @@ export function workerOptionsFor(kind: QueueKind, args: WorkerArgs, connection: 
     maxConcurrentActivityTaskExecutions: args.concurrency ?? DEFAULT_CONCURRENCY[kind],
     shutdownGraceTime: `${args.shutdownGraceSeconds}s`,
   };
+}
+
+/**
+ * Temporal's Runtime starts the graceful shutdown on the first SIGINT/SIGTERM and then stops
+ * listening, so a second signal would kill the process with no grace: under `npm run`, one
+ * Ctrl-C arrives twice (from the terminal and forwarded by npm). This listener absorbs that
+ * copy; a signal a second or more later exits at once, as the message says.
+ */
+export function guardShutdownSignals(graceSeconds: number, print: (line: string) => void): { stop: () => void } {
+  return interruptOnSignals({
+    onInterrupt: (signal) => print(`${signal} received: polling stops; running stages get ${graceSeconds}s, then are cancelled (press again to exit at once)...`),
+    onForcedExit: (signal) => print(`${signal} again: exiting immediately.`),
+  });
 }
 
 /** Runs the worker until it is signalled to stop. */
@@ -67,7 +81,12 @@ export async function workerCommand(argv: readonly string[], print: (line: strin
   try {
     const workers = await Promise.all(args.queues.map((kind) => Worker.create(workerOptionsFor(kind, args, connection, settings.namespace, activities))));
     print(`worker on ${settings.address} (namespace ${settings.namespace}): queues ${args.queues.map((kind) => TASK_QUEUES[kind]).join(', ')}; store ${store.root}; onnxruntime backends ${provider.backends.join(', ') || 'n/a'}`);
-    await Promise.all(workers.map((worker) => worker.run()));
+    const interrupt = guardShutdownSignals(args.shutdownGraceSeconds, print);
+    try {
+      await Promise.all(workers.map((worker) => worker.run()));
+    } finally {
+      interrupt.stop();
+    }
   } finally {
     await connection.close();
   }
