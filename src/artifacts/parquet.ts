@@ -7,7 +7,7 @@
  * is one Int32Array on each side. Nulls are real Parquet nulls, described by an optional
  * validity mask. Writes go straight to `path`; atomic publication is the caller's business.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import pl, { type DataType } from 'nodejs-polars';
 import { InputError, ResourceError } from '../errors';
@@ -101,6 +101,8 @@ export interface IdentifiedIntMatrix extends IntMatrix {
 export interface ParquetWriter {
   /** Appends a batch of rows; its columns must match the schema's names, types and order. */
   writeRowGroup(columns: readonly Column[]): Promise<void>;
+  /** What a writer resumed from here needs: the batches written so far (see {@link SpillState}). */
+  spillState(): SpillState;
   /** Writes the file and removes the spill directory. The writer is unusable afterwards. */
   close(): Promise<void>;
   /** Removes the spill directory without writing the file. */
@@ -163,10 +165,23 @@ export async function openParquetWriter(
   path: string,
   schema: readonly ColumnSpec[],
   options: WriteOptions = {},
+  resume?: SpillState,
 ): Promise<ParquetWriter> {
   checkSchema(path, schema);
   const spillDir = await mkdtemp(join(dirname(path), `.${basename(path)}.parts-`));
-  return new SpillingWriter(path, schema, options, spillDir);
+  const writer = new SpillingWriter(path, schema, options, spillDir);
+  if (resume !== undefined) await writer.adopt(resume);
+  return writer;
+}
+
+/**
+ * The batches a spilling writer holds: its part files in order and the widest row seen (which
+ * sets the row-group size). A writer opened with it continues as if it had written them, and
+ * closes to the same bytes.
+ */
+export interface SpillState {
+  parts: string[];
+  bytesPerRow: number;
 }
 
 class SpillingWriter implements ParquetWriter {
@@ -181,14 +196,27 @@ class SpillingWriter implements ParquetWriter {
     private readonly spillDir: string,
   ) {}
 
+  /** Takes over the batches of `state` (linked, or copied across filesystems). */
+  async adopt(state: SpillState): Promise<void> {
+    for (const part of state.parts) await linkOrCopy(part, this.partPath(this.parts++));
+    this.bytesPerRow = state.bytesPerRow;
+  }
+
+  spillState(): SpillState {
+    return { parts: Array.from({ length: this.parts }, (_, i) => this.partPath(i)), bytesPerRow: this.bytesPerRow };
+  }
+
+  private partPath(index: number): string {
+    return join(this.spillDir, `part-${String(index).padStart(9, '0')}.parquet`);
+  }
+
   async writeRowGroup(columns: readonly Column[]): Promise<void> {
     this.assertOpen();
     checkAgainstSchema(this.path, this.schema, columns);
     const rows = checkColumns(this.path, columns);
     if (rows === 0) return;
     this.bytesPerRow = Math.max(this.bytesPerRow, rowBytes(columns));
-    const partPath = join(this.spillDir, `part-${String(this.parts).padStart(9, '0')}.parquet`);
-    await sinkFrame(partPath, pl.DataFrame(columns.map(toSpillSeries)), {
+    await sinkFrame(this.partPath(this.parts), pl.DataFrame(columns.map(toSpillSeries)), {
       compression: SPILL_CODEC,
       rowGroupSize: this.options.rowGroupSize ?? defaultRowGroupSize(this.bytesPerRow),
     });
@@ -217,6 +245,16 @@ class SpillingWriter implements ParquetWriter {
 
   private assertOpen(): void {
     if (this.state !== 'open') throw new Error(`Parquet writer for ${this.path} is already closed`);
+  }
+}
+
+/** A hard link of `from` at `to`, or a copy where the two are on different filesystems. */
+export async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
   }
 }
 

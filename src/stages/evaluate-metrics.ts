@@ -5,6 +5,7 @@
  * ({@link MetricBlock}); the summary's moments are accumulated as blocks are written.
  */
 import type { SvdJobResult } from '../evaluation/svd-pool';
+import { StageError } from '../errors';
 import { ThinSvd } from '../evaluation/svd/thin-svd';
 import { computeMetrics, guardKey, guardNonFinite, METRIC_NAMES, SVD_TARGETS, type SvdTarget } from '../evaluation/svd/metrics';
 import type { WvWoProducts } from '../model/wvwo';
@@ -119,6 +120,13 @@ export function metricMoments(values: Float64Array): MetricMoments {
  * order gives exactly (bit for bit) what {@link metricMoments} gives on the concatenation, NaN
  * skipped, so the stage's summary does not need the whole table.
  */
+/** {@link StreamingMoments}' accumulators per column (plain arrays: JSON keeps float64 exactly). */
+export interface MomentsState {
+  count: number[];
+  mean: number[];
+  m2: number[];
+}
+
 export class StreamingMoments {
   readonly #count: Float64Array;
   readonly #mean: Float64Array;
@@ -146,6 +154,19 @@ export class StreamingMoments {
     this.#count[column] = count;
     this.#mean[column] = mean;
     this.#m2[column] = m2;
+  }
+
+  /** The accumulators, exactly (for a checkpoint). */
+  state(): MomentsState {
+    return { count: [...this.#count], mean: [...this.#mean], m2: [...this.#m2] };
+  }
+
+  /** Continues from `state` (taken by {@link state} over the same columns). */
+  restore(state: MomentsState): void {
+    if (state.count.length !== this.columns) throw new StageError(`evaluate: moments of ${state.count.length} columns cannot continue ${this.columns}`);
+    this.#count.set(state.count);
+    this.#mean.set(state.mean);
+    this.#m2.set(state.m2);
   }
 
   /** Count, mean and population std of a column so far; null moments when it saw no value. */

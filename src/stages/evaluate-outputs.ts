@@ -14,16 +14,16 @@
  * one row group as soon as it is complete, so only a few batches of metric values are held;
  * the other two tables are small and written at the end.
  */
-import { openParquetWriter, writeParquet, type Column, type ColumnSpec, type ParquetWriter } from '../artifacts/parquet';
+import { openParquetWriter, writeParquet, type Column, type ColumnSpec, type ParquetWriter, type SpillState } from '../artifacts/parquet';
 import { StageError } from '../errors';
 import type { BatchRange, GeneratedBatch, GeneratedSequences } from '../evaluation/generation/generate';
 import { allocateLabelBuffers, labelBatch, RuleOutcome, type BatchLabels, type LabelBuffers } from '../evaluation/labels/behaviour';
 import type { JumperTable } from '../evaluation/labels/jumper-table';
 import type { SplitAssignment } from '../evaluation/split';
 import type { SvdJobResult } from '../evaluation/svd-pool';
-import { metricKeys } from '../evaluation/svd/metrics';
+import { guardKey, metricKeys } from '../evaluation/svd/metrics';
 import type { DcsbmGraph } from '../graph/graph';
-import { MetricBlock, StreamingMoments, type StaticMetrics } from './evaluate-metrics';
+import { MetricBlock, StreamingMoments, type MomentsState, type StaticMetrics } from './evaluate-metrics';
 
 export const TOKEN_METRICS_FILE = 'token_metrics.parquet';
 export const SEQUENCES_FILE = 'sequences.parquet';
@@ -53,22 +53,30 @@ export interface TokenRows {
  * sequences' lengths in order).
  */
 export class TokenMetricsWriter {
-  #next = 0;
+  #next: number;
 
   private constructor(
     private readonly writer: ParquetWriter,
     private readonly keys: readonly string[],
-  ) {}
+    sequences: number,
+  ) {
+    this.#next = sequences;
+  }
 
-  /** Opens the file's writer for these metric columns. */
-  static async open(path: string, keys: readonly string[]): Promise<TokenMetricsWriter> {
+  /** Opens the file's writer for these metric columns; with `resume`, after the rows it holds. */
+  static async open(path: string, keys: readonly string[], resume?: TokenMetricsState): Promise<TokenMetricsWriter> {
     const schema: ColumnSpec[] = [...TOKEN_COLUMNS, ...keys.map((name): ColumnSpec => ({ name, type: 'float64' }))];
-    return new TokenMetricsWriter(await openParquetWriter(path, schema), keys);
+    return new TokenMetricsWriter(await openParquetWriter(path, schema, {}, resume?.spill), keys, resume?.sequences ?? 0);
   }
 
   /** Sequences written so far: the next batch must start there. */
   get sequences(): number {
     return this.#next;
+  }
+
+  /** The rows written so far, for a writer that continues from them ({@link open}). */
+  state(): TokenMetricsState {
+    return { sequences: this.#next, spill: this.writer.spillState() };
   }
 
   /** Appends the rows of the next batch. Throws StageError when it is not the next in sequence order. */
@@ -89,6 +97,12 @@ export class TokenMetricsWriter {
   async abort(): Promise<void> {
     await this.writer.abort();
   }
+}
+
+/** The rows of sequences 0 .. sequences - 1, written as the parts of `spill`. */
+export interface TokenMetricsState {
+  sequences: number;
+  spill: SpillState;
 }
 
 /** The token_metrics columns of one batch: steps 0 .. length - 2 of every sequence, in order. */
@@ -210,6 +224,22 @@ export interface TokenRowStreamOptions {
   maxHeldBatches: number;
   /** Called after each written batch with the number of sequences written so far. */
   onWritten?: (sequences: number) => void;
+  /** Continue after the sequences of this state (the writer holds their rows already). */
+  resume?: StreamState;
+}
+
+/**
+ * What the stream has written, for a stream that continues after it: the per-sequence results
+ * of sequences 0 .. sequences - 1, the summary moments and the guard counts of their batches.
+ */
+export interface StreamState {
+  sequences: number;
+  failureIndex: Int32Array;
+  violations: Int32Array;
+  encounters: BatchLabels;
+  moments: MomentsState;
+  /** Guard counter totals, `{target}.layer_{l}.head_{h}` -> count, in first-seen order. */
+  guards: [string, number][];
 }
 
 /** Per-sequence results every table after token_metrics needs, kept for the whole run (small). */
@@ -236,6 +266,8 @@ export interface StreamTimings {
 /** One batch between its first forward pass and the write of its rows. */
 interface HeldBatch {
   metrics: MetricBlock;
+  /** Guard counts of its delivered SVD results (added to the totals when it is written). */
+  guards: Map<string, number>;
   /** SVD jobs submitted and not yet delivered. */
   pending: number;
   /** Set when the batch's generation ended. */
@@ -271,6 +303,8 @@ export class TokenRowStream {
   #opened = 0;
   /** The chain of scheduled writes; a failing write fails the stream (`open` and `finish` rethrow it). */
   #writing: Promise<void> = Promise.resolve();
+  /** Guard counts of the written batches. */
+  readonly #guards = new Map<string, number>();
 
   constructor(options: TokenRowStreamOptions) {
     this.#options = options;
@@ -281,6 +315,39 @@ export class TokenRowStream {
       encounters: { encounters: [], unresolved: [] },
       moments: new StreamingMoments(keys),
     };
+    if (options.resume !== undefined) this.#resume(options.resume);
+  }
+
+  /** Guard counter totals of the written batches (all of them once `finish` returned). */
+  get guardCounts(): Map<string, number> {
+    return new Map(this.#guards);
+  }
+
+  /** What is written so far; consistent when taken from `onWritten`. */
+  state(): StreamState {
+    const written = this.#options.writer.sequences;
+    const { failureIndex, violations, encounters, moments } = this.totals;
+    return {
+      sequences: written,
+      failureIndex: failureIndex.slice(0, written),
+      violations: violations.slice(0, written),
+      encounters: { encounters: [...encounters.encounters], unresolved: [...encounters.unresolved] },
+      moments: moments.state(),
+      guards: [...this.#guards],
+    };
+  }
+
+  #resume(state: StreamState): void {
+    if (state.sequences !== this.#options.writer.sequences) {
+      throw new StageError(`evaluate: the stream resumes after ${state.sequences} sequences, its writer after ${this.#options.writer.sequences}`);
+    }
+    this.totals.failureIndex.set(state.failureIndex);
+    this.totals.violations.set(state.violations);
+    this.totals.encounters.encounters.push(...state.encounters.encounters);
+    this.totals.encounters.unresolved.push(...state.encounters.unresolved);
+    this.totals.moments.restore(state.moments);
+    for (const [key, count] of state.guards) this.#guards.set(key, count);
+    this.#opened = state.sequences;
   }
 
   /** Sequences opened and not yet written (for tests and the profile). */
@@ -310,7 +377,7 @@ export class TokenRowStream {
     const { layers, heads, maxLength } = this.#options;
     if (range.first !== this.#opened) throw new StageError(`evaluate: batch ${range.index} opens at sequence ${range.first}, expected ${this.#opened}`);
     this.#opened += range.count;
-    this.#held.push({ metrics: new MetricBlock(layers, heads, range.first, range.count, maxLength - 1), pending: 0, generated: null });
+    this.#held.push({ metrics: new MetricBlock(layers, heads, range.first, range.count, maxLength - 1), guards: new Map(), pending: 0, generated: null });
     this.#heldBatches++;
     this.#heldSequences += range.count;
     this.timings.maxHeldSequences = Math.max(this.timings.maxHeldSequences, this.#heldSequences);
@@ -325,6 +392,10 @@ export class TokenRowStream {
   record(result: SvdJobResult): void {
     const batch = this.#batchOf(result.sequences);
     batch.metrics.record(result);
+    for (let head = 0; head < result.heads; head++) {
+      const key = guardKey(result.target, result.layer, head);
+      batch.guards.set(key, (batch.guards.get(key) ?? 0) + result.guardCounts[head]);
+    }
     batch.pending--;
     this.#schedule();
   }
@@ -343,16 +414,26 @@ export class TokenRowStream {
     this.#wake();
   }
 
-  /** After the pool is closed: writes what is left and the file. Throws StageError when a batch is incomplete. */
-  async finish(): Promise<void> {
+  /**
+   * After the pool is closed: writes what is left and the file, after `beforeClose` (a
+   * checkpoint save that still links the spilled parts). Throws StageError when a batch is
+   * incomplete.
+   */
+  async finish(beforeClose?: () => Promise<void> | undefined): Promise<void> {
     this.#schedule();
     await this.#writing;
+    await beforeClose?.();
     if (this.#failure !== null) throw this.#failure;
     if (this.#held.length > 0) {
       const first = this.#held[0];
       throw new StageError(`evaluate: sequences from ${first.metrics.first} were never completed (${first.pending} SVD jobs undelivered, generated: ${first.generated !== null})`);
     }
     await this.#options.writer.close();
+  }
+
+  /** Waits for the writes in flight, ignoring their errors: `state()` is then consistent. */
+  async settle(): Promise<void> {
+    await this.#writing.catch(() => undefined);
   }
 
   /** Waits for the writes in flight (ignoring their errors) and drops the file. */
@@ -371,14 +452,15 @@ export class TokenRowStream {
   #schedule(): void {
     while (this.#held.length > 0 && this.#held[0].generated !== null && this.#held[0].pending === 0) {
       const batch = this.#held.shift() as HeldBatch;
-      const link = this.#writing.then(() => this.#write(batch.metrics, batch.generated as GeneratedBatch));
+      const link = this.#writing.then(() => this.#write(batch, batch.generated as GeneratedBatch));
       // Handled here (a write failure stops the stream); `finish` awaits the chain and rethrows it.
       link.catch((error: unknown) => this.fail(error instanceof Error ? error : new StageError(String(error))));
       this.#writing = link;
     }
   }
 
-  async #write(metrics: MetricBlock, batch: GeneratedBatch): Promise<void> {
+  async #write(held: HeldBatch, batch: GeneratedBatch): Promise<void> {
+    const { metrics } = held;
     const { graph, table, statics, w, writer } = this.#options;
     const { totals, timings } = this;
     const labelled = performance.now();
@@ -399,6 +481,7 @@ export class TokenRowStream {
     // moments see the values in the order a whole-table pass would.
     metrics.values.forEach((column, key) => totals.moments.add(key, column, 0, column.length));
     await writer.write({ batch, labels, metrics });
+    for (const [key, count] of held.guards) this.#guards.set(key, (this.#guards.get(key) ?? 0) + count);
     timings.writeSeconds += (performance.now() - written) / 1000;
     this.#heldSequences -= batch.count;
     this.#heldBatches--;

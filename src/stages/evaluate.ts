@@ -9,7 +9,7 @@
  * the two small tables, `sequences.parquet` and `encounters.parquet`. See
  * docs/evaluation-generation.md.
  */
-import { generateSequences, type BatchRange, type GeneratedSequences, type WindowCallback } from '../evaluation/generation/generate';
+import { emptySequences, generateSequences, type BatchRange, type GeneratedSequences, type WindowCallback } from '../evaluation/generation/generate';
 import { jumperTable, type JumperTable } from '../evaluation/labels/jumper-table';
 import { lengthPlan } from '../evaluation/labels/sequence-length';
 import { assignSplit, type SplitAssignment } from '../evaluation/split';
@@ -21,8 +21,10 @@ import type { DcsbmGraph } from '../graph/graph';
 import { modelDims, type ModelDims } from '../model/model-dims';
 import { checkWeights, type ModelWeights } from '../model/model-weights';
 import { wvwoProducts } from '../model/wvwo';
+import { Cancelled } from '../errors';
 import { evaluateStageDeclaration } from '../pipeline/dag';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
+import { EvaluateCheckpointer, loadEvaluateCheckpoint, type EvaluateRunShape } from './evaluate-checkpoint';
 import { wvwoMetrics } from './evaluate-metrics';
 import {
   TokenMetricsWriter,
@@ -75,6 +77,8 @@ export interface EvaluateStageOptions {
   svdThreads?: number;
   /** Filled with where the time went and the most sequences held (benchmarks and tests). */
   profile?: Partial<EvaluateProfile>;
+  /** Seconds between two checkpoints of what is written (evaluate-checkpoint.ts). @default 60 */
+  checkpointSeconds?: number;
 }
 
 /** An evaluate stage implementation; tests pass smaller batches or thread counts. */
@@ -142,14 +146,23 @@ async function generateAndWrite(
   const w = slice.training.w;
   const maxLength = lengthPlan(w, inputs.table).maxLength;
   profile.maxLength = maxLength;
+  const keys = metricKeys(dims.layers, dims.heads);
+  const batchRows = options.batchRows ?? 64;
+  const shape: EvaluateRunShape = { prompts: prompts.length, maxLength, batchRows, keys: keys.length };
+  const resume = await loadEvaluateCheckpoint(context.checkpoint, shape, (why) => context.log(`${why}; starting over`));
+  if (resume !== null) context.log(`resuming after ${resume.stream.sequences} of ${prompts.length} sequences (checkpoint)`);
+  const generated = resume?.generated ?? emptySequences(prompts.length, maxLength);
   // Static per model: computed first, so each batch is complete when it is written.
   const statics = wvwoMetrics(wvwoProducts(dims, inputs.weights), dims.dModel);
   const lanes = options.lanes ?? (context.threads < 4 ? 1 : Math.floor(context.threads / 2));
   const svdThreads = options.svdThreads ?? Math.max(0, context.threads - lanes);
   Object.assign(profile, { lanes, svdThreads });
   context.log(`${lanes} generation lane(s), ${svdThreads} SVD worker(s); at most ${lanes + 2} batches of metric values held`);
+  const writer = await TokenMetricsWriter.open(context.output(TOKEN_METRICS_FILE), keys, resume?.tokenMetrics);
+  // Assigned right below; the stream calls back only after batches are written.
+  let checkpointer: EvaluateCheckpointer | null = null;
   const stream = new TokenRowStream({
-    writer: await TokenMetricsWriter.open(context.output(TOKEN_METRICS_FILE), metricKeys(dims.layers, dims.heads)),
+    writer,
     graph: inputs.graph,
     table: inputs.table,
     layers: dims.layers,
@@ -160,8 +173,20 @@ async function generateAndWrite(
     statics,
     // The lanes' batches, plus two whose last SVD jobs or row writes are in flight.
     maxHeldBatches: lanes + 2,
-    onWritten: (sequences) => context.progress((0.95 * sequences) / Math.max(1, prompts.length), { sequences }),
+    onWritten: (sequences) => {
+      context.progress((0.95 * sequences) / Math.max(1, prompts.length), { sequences });
+      checkpointer?.written();
+    },
+    resume: resume?.stream,
   });
+  checkpointer = new EvaluateCheckpointer(
+    context.checkpoint,
+    shape,
+    () => ({ stream: stream.state(), tokenMetrics: writer.state(), generated }),
+    1000 * (options.checkpointSeconds ?? 60),
+    (line) => context.log(line),
+    resume?.stream.sequences ?? null,
+  );
   let pool: SvdMetricPool | null = null;
   try {
     pool = createSvdMetricPool({
@@ -174,20 +199,28 @@ async function generateAndWrite(
       onFailure: (error) => stream.fail(error),
       signal: context.signal,
     });
-    const generated = await generate(context, inputs, { pool, stream, lanes, onnxThreads: options.onnxThreads ?? 1, batchRows: options.batchRows ?? 64 }, profile);
+    const sinks = { pool, stream, lanes, onnxThreads: options.onnxThreads ?? 1, batchRows };
+    await generate(context, inputs, sinks, { done: resume?.stream.sequences ?? 0, into: generated }, profile);
     const draining = performance.now();
     await pool.close();
     profile.drainSeconds = (performance.now() - draining) / 1000;
     const finishing = performance.now();
-    await stream.finish();
+    await stream.finish(() => checkpointer?.settle(false));
     profile.closeSeconds = (performance.now() - finishing) / 1000;
-    const guards = new Map([...pool.guardCounts(), ...statics.guards]);
+    // The stream's counts cover exactly the written batches, resumed ones included.
+    const guards = new Map([...stream.guardCounts, ...statics.guards]);
     return { generated, totals: stream.totals, guards };
   } catch (error) {
-    // Stop the workers and drop the file; the first error is the one to report.
+    // Stop the workers; an interruption keeps what is written in a checkpoint; drop the file.
+    // The first error is the one to report.
     await pool?.close().catch(() => undefined);
+    await stream.settle();
+    await checkpointer.settle(context.signal.aborted);
     await stream.abort().catch(() => undefined);
-    throw error;
+    if (!context.signal.aborted) throw error;
+    const saved = checkpointer.saved;
+    const resumes = saved === null ? 'the next run starts from the beginning' : `the next run resumes after ${saved} of ${prompts.length} sequences`;
+    throw new Cancelled(`evaluation interrupted; ${resumes}`, { cause: error });
   } finally {
     Object.assign(profile, { labelSeconds: stream.timings.labelSeconds, writeSeconds: stream.timings.writeSeconds, maxHeldSequences: stream.timings.maxHeldSequences });
   }
@@ -203,7 +236,13 @@ interface GenerationSinks {
 }
 
 /** Generation, each full-window pass submitted to the pool and each batch handed to the stream. */
-async function generate(context: StageContext<EvaluateSlice>, inputs: EvaluationInputs, sinks: GenerationSinks, profile: EvaluateProfile): Promise<GeneratedSequences> {
+async function generate(
+  context: StageContext<EvaluateSlice>,
+  inputs: EvaluationInputs,
+  sinks: GenerationSinks,
+  resume: { done: number; into: GeneratedSequences },
+  profile: EvaluateProfile,
+): Promise<GeneratedSequences> {
   const { slice } = context;
   const { pool, stream, lanes } = sinks;
   const callbacks = { seconds: 0 };
@@ -232,6 +271,7 @@ async function generate(context: StageContext<EvaluateSlice>, inputs: Evaluation
       stream.generated(batch);
     },
     signal: context.signal,
+    resume,
   });
   // Lane-seconds: every lane generates from the start to about the end.
   profile.generationSeconds = (lanes * (performance.now() - started)) / 1000 - callbacks.seconds;

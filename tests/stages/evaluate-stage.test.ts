@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/artifacts/artifact-store';
 import { columnData, readParquet, writeIntMatrix, type IntMatrix, type Table } from '../../src/artifacts/parquet';
 import { modelSchema } from '../../src/config/schema';
-import { StageError } from '../../src/errors';
+import { Cancelled, StageError } from '../../src/errors';
 import { generateSequences, type GeneratedBatch } from '../../src/evaluation/generation/generate';
 import { labelSequence } from '../../src/evaluation/labels/behaviour';
 import { jumperTable } from '../../src/evaluation/labels/jumper-table';
@@ -16,6 +16,7 @@ import { createOnnxTrainer } from '../../src/model/onnx-trainer';
 import { modelDims } from '../../src/model/model-dims';
 import { weightsFromState, type ModelWeights } from '../../src/model/model-weights';
 import { wvwoProducts } from '../../src/model/wvwo';
+import { checkpointStore } from '../../src/pipeline/checkpoints';
 import { evaluateStageDeclaration } from '../../src/pipeline/dag';
 import type { StageContext } from '../../src/pipeline/stage';
 import { Rng } from '../../src/random/rng';
@@ -242,6 +243,45 @@ describe('the evaluate stage', () => {
     // The streamed moments are those of the whole columns, exactly (same values, same order).
     const moments = summary.metrics as Record<string, unknown>;
     for (const key of metricKeys(2, 2)) expect(moments[key], key).toEqual(metricMoments(expected.columns.get(key) as Float64Array));
+  });
+
+  test('an interrupted evaluation resumes from its checkpoint and writes the bytes of an uninterrupted run', async () => {
+    const options: EvaluateStageOptions = { svdThreads: 2, batchRows: 4, lanes: 2, checkpointSeconds: 0 };
+    const reference = await makeContext('walks-many');
+    const referenceSummary = await createEvaluateStage(options).run(reference);
+
+    const store = checkpointStore(await mkdtemp(join(root, 'store-')), 'evaluate', 'k'.repeat(64));
+    const controller = new AbortController();
+    const logs: string[] = [];
+    const interrupted = { ...(await makeContext('walks-many')), checkpoint: store, signal: controller.signal, log: (line: string) => void logs.push(line) };
+    interrupted.progress = (_fraction, details) => {
+      // Stop once a few batches are written (a checkpoint follows every written batch here).
+      if (Number(details?.sequences) >= 12) controller.abort();
+    };
+    const run = createEvaluateStage(options).run(interrupted);
+    await expect(run).rejects.toThrow(Cancelled);
+    const saved = logs.filter((line) => line.startsWith('checkpoint saved after'));
+    expect(saved.length).toBeGreaterThan(0);
+    const savedAfter = Number(/after (\d+) sequences/.exec(saved[saved.length - 1])![1]);
+    await expect(run).rejects.toThrow(`evaluation interrupted; the next run resumes after ${savedAfter} of ${MANY_SEQUENCES} sequences`);
+    expect(savedAfter).toBeGreaterThanOrEqual(12);
+    expect(savedAfter).toBeLessThan(MANY_SEQUENCES);
+
+    const resumedLogs: string[] = [];
+    const resumed = { ...(await makeContext('walks-many')), checkpoint: store, log: (line: string) => void resumedLogs.push(line) };
+    const summary = await createEvaluateStage(options).run(resumed);
+    expect(resumedLogs).toContain(`resuming after ${savedAfter} of ${MANY_SEQUENCES} sequences (checkpoint)`);
+    for (const file of ['token_metrics.parquet', 'sequences.parquet', 'encounters.parquet']) {
+      expect((await readFile(resumed.output(file))).equals(await readFile(reference.output(file))), file).toBe(true);
+    }
+    expect({ ...summary, seconds: 0 }).toEqual({ ...referenceSummary, seconds: 0 });
+
+    // A checkpoint of another run shape (here: batches of 4, not 5) is not continued from.
+    const otherLogs: string[] = [];
+    const other = { ...(await makeContext('walks-many')), checkpoint: store, log: (line: string) => void otherLogs.push(line) };
+    await createEvaluateStage({ ...options, batchRows: 5 }).run(other);
+    expect(otherLogs).toContain('the evaluate checkpoint belongs to another run (batchRows: 4 vs 5); starting over');
+    expect(otherLogs.some((line) => line.startsWith('resuming'))).toBe(false);
   });
 
   test('holds a few batches of metric values, whatever the number of prompts', async () => {

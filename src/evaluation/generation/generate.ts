@@ -105,6 +105,12 @@ export interface GenerationRequest {
   onBatchEnd?: (batch: GeneratedBatch, halted: AbortSignal) => void | Promise<void>;
   /** Checked before every step; aborting rejects with Cancelled. */
   signal?: AbortSignal;
+  /**
+   * Continues a run whose first `done` sequences (whole batches) are already in `into`:
+   * generation starts with the next batch, fills `into` and returns it. The result equals a
+   * run from the start, since every sequence draws from its own stream.
+   */
+  resume?: { done: number; into: GeneratedSequences };
 }
 
 /** Generated sequences: row i holds `lengths[i]` tokens, then -1 up to `maxLength`. */
@@ -129,20 +135,18 @@ export async function generateSequences(request: GenerationRequest): Promise<Gen
   checkRequest(request);
   const { weights, dims, prompts, batchRows, runtime } = request;
   const plan = lengthPlan(request.w, request.table);
-  const out: GeneratedSequences = {
-    tokens: new Int32Array(prompts.length * plan.maxLength).fill(TOKEN_PADDING),
-    lengths: new Int32Array(prompts.length),
-    maxLength: plan.maxLength,
-  };
+  const out = request.resume?.into ?? emptySequences(prompts.length, plan.maxLength);
   if (prompts.length === 0) return out;
   const rows = Math.min(batchRows, prompts.length);
   const batches = Math.ceil(prompts.length / rows);
+  const done = request.resume?.done ?? 0;
+  checkResume(request.resume, prompts.length, rows, plan.maxLength);
   const pick = pickerFor(request.protocol, request.seed, request.temperature);
   const lanes = Math.min(request.lanes ?? 1, batches);
   // Lanes take the next batch in index order (claimed with no await in between, so batches
   // start in order); the first failure aborts `halt`, which stops the others at their next step
   // and tells a callback that waits to stop waiting.
-  let next = 0;
+  let next = Math.ceil(done / rows);
   let failure: { error: unknown } | null = null;
   const halt = new AbortController();
   const lane = async (): Promise<void> => {
@@ -173,6 +177,22 @@ export async function generateSequences(request: GenerationRequest): Promise<Gen
   await Promise.all(Array.from({ length: lanes }, lane));
   if (failure !== null) throw (failure as { error: unknown }).error;
   return out;
+}
+
+/** N sequences of `maxLength` padding cells, no tokens yet. */
+export function emptySequences(count: number, maxLength: number): GeneratedSequences {
+  return { tokens: new Int32Array(count * maxLength).fill(TOKEN_PADDING), lengths: new Int32Array(count), maxLength };
+}
+
+function checkResume(resume: GenerationRequest['resume'], count: number, rows: number, maxLength: number): void {
+  if (resume === undefined) return;
+  const { done, into } = resume;
+  if (into.maxLength !== maxLength || into.lengths.length !== count || into.tokens.length !== count * maxLength) {
+    throw new InputError(`generateSequences: the sequences to continue are ${into.lengths.length} x ${into.maxLength}, this run's ${count} x ${maxLength}`);
+  }
+  if (!(Number.isInteger(done) && done >= 0 && done <= count && (done % rows === 0 || done === count))) {
+    throw new InputError(`generateSequences: a run continues after whole batches of ${rows}, not after ${done} of ${count} sequences`);
+  }
 }
 
 function checkRequest({ weights, dims, prompts, w, table, batchRows, lanes }: GenerationRequest): void {

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Cancelled, InputError } from '../../../src/errors';
 import {
+  emptySequences,
   generateSequences,
   TOKEN_PADDING,
   type GenerationRequest,
@@ -101,6 +102,23 @@ describe('generateSequences', () => {
       expect(three).toEqual(one);
       expect(all).toEqual(one);
     }
+  });
+
+  it('continues a run after whole batches exactly, generating only the batches after them', async () => {
+    const full = await generateSequences(request({ batchRows: 3 }));
+    // The first two batches (6 sequences) are done; only the third is generated again.
+    const into = emptySequences(N, full.maxLength);
+    into.tokens.set(full.tokens.subarray(0, 6 * full.maxLength));
+    into.lengths.set(full.lengths.subarray(0, 6));
+    const started: number[] = [];
+    const continued = await generateSequences(request({ batchRows: 3, resume: { done: 6, into }, onBatchStart: (batch) => void started.push(batch.first) }));
+    expect(started).toEqual([6]);
+    expect(continued).toBe(into);
+    expect(continued).toEqual(full);
+    await expect(generateSequences(request({ batchRows: 3, resume: { done: 4, into: emptySequences(N, full.maxLength) } }))).rejects.toThrow(
+      'generateSequences: a run continues after whole batches of 3, not after 4 of 7 sequences',
+    );
+    await expect(generateSequences(request({ resume: { done: 0, into: emptySequences(N + 1, full.maxLength) } }))).rejects.toThrow(InputError);
   });
 
   it('gives identical results and SVD inputs with 1, 2 and 3 lanes (batches generated concurrently)', async () => {

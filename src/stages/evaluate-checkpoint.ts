@@ -1,0 +1,164 @@
+/**
+ * Checkpoints of the evaluate stage, so an interrupted or crashed evaluation continues where
+ * it stopped instead of starting over (hours at the anchor shape). A checkpoint holds what the
+ * stage has WRITTEN, which always ends at a batch boundary: the token_metrics parts of those
+ * batches (hard links of the spill files), the generated tokens and lengths, the per-sequence
+ * failure indices and violation counts, the encounters, the exact Welford state of the summary
+ * moments and the guard counts of those batches. Generation then starts with the next batch;
+ * every sequence draws from its own random stream and the SVD state of a sequence lives only
+ * within its batch, so the outputs are those of an uninterrupted run, byte for byte.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { linkOrCopy } from '../artifacts/parquet';
+import { emptySequences, type GeneratedSequences } from '../evaluation/generation/generate';
+import type { CheckpointStore } from '../pipeline/stage';
+import type { MomentsState } from './evaluate-metrics';
+import type { StreamState, TokenMetricsState } from './evaluate-outputs';
+
+/** The run a checkpoint must belong to: the same prompts, lengths, batches and metric columns. */
+export interface EvaluateRunShape {
+  prompts: number;
+  maxLength: number;
+  batchRows: number;
+  keys: number;
+}
+
+/** What the stage continues from. */
+export interface EvaluateResume {
+  stream: StreamState;
+  tokenMetrics: TokenMetricsState;
+  /** All N sequences' arrays; the first `stream.sequences` are filled. */
+  generated: GeneratedSequences;
+}
+
+interface CheckpointMeta extends EvaluateRunShape {
+  version: 1;
+  sequences: number;
+  bytesPerRow: number;
+  parts: number;
+  moments: MomentsState;
+  guards: [string, number][];
+  encounters: StreamState['encounters'];
+}
+
+const VERSION = 1;
+const ARRAYS = 'arrays.bin';
+const PARTS = 'parts';
+
+/** Saves what `stream` and `tokenMetrics` have written, with the tokens of those sequences. */
+export async function saveEvaluateCheckpoint(store: CheckpointStore, shape: EvaluateRunShape, state: EvaluateResume): Promise<void> {
+  const { stream, tokenMetrics, generated } = state;
+  const n = stream.sequences;
+  const meta: CheckpointMeta = {
+    version: VERSION,
+    ...shape,
+    sequences: n,
+    bytesPerRow: tokenMetrics.spill.bytesPerRow,
+    parts: tokenMetrics.spill.parts.length,
+    moments: stream.moments,
+    guards: stream.guards,
+    encounters: stream.encounters,
+  };
+  // Copied now: the generator goes on filling these arrays while the files are written.
+  const arrays = [generated.tokens.slice(0, n * generated.maxLength), generated.lengths.slice(0, n), stream.failureIndex, stream.violations];
+  await store.save(meta, async (dir) => {
+    await mkdir(join(dir, PARTS));
+    for (const part of tokenMetrics.spill.parts) await linkOrCopy(part, join(dir, PARTS, basename(part)));
+    await writeFile(join(dir, ARRAYS), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  });
+}
+
+/**
+ * The newest checkpoint of this run, or null when there is none or it belongs to another run
+ * shape (`reject` says why; the stage then starts over).
+ */
+export async function loadEvaluateCheckpoint(store: CheckpointStore, shape: EvaluateRunShape, reject: (why: string) => void): Promise<EvaluateResume | null> {
+  const saved = await store.load<CheckpointMeta>();
+  if (saved === null) return null;
+  const { meta, dir } = saved;
+  const mismatch = (['prompts', 'maxLength', 'batchRows', 'keys'] as const).find((field) => meta[field] !== shape[field]);
+  if (meta.version !== VERSION || mismatch !== undefined) {
+    reject(`the evaluate checkpoint belongs to another run (${mismatch ?? 'version'}: ${mismatch === undefined ? meta.version : meta[mismatch]} vs ${mismatch === undefined ? VERSION : shape[mismatch]})`);
+    return null;
+  }
+  const n = meta.sequences;
+  const bytes = await readFile(join(dir, ARRAYS));
+  const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const expected = n * shape.maxLength + 3 * n;
+  if (ints.length !== expected) {
+    reject(`the evaluate checkpoint's ${ARRAYS} holds ${ints.length} values, expected ${expected}`);
+    return null;
+  }
+  const generated = emptySequences(shape.prompts, shape.maxLength);
+  generated.tokens.set(ints.subarray(0, n * shape.maxLength));
+  let at = n * shape.maxLength;
+  const take = () => ints.slice(at, (at += n));
+  generated.lengths.set(take());
+  const parts = Array.from({ length: meta.parts }, (_, i) => join(dir, PARTS, `part-${String(i).padStart(9, '0')}.parquet`));
+  return {
+    generated,
+    stream: { sequences: n, failureIndex: take(), violations: take(), encounters: meta.encounters, moments: meta.moments, guards: meta.guards },
+    tokenMetrics: { sequences: n, spill: { parts, bytesPerRow: meta.bytesPerRow } },
+  };
+}
+
+/**
+ * Saves checkpoints while the stage runs: at most one every `intervalMs` after a batch is
+ * written (never two at once), and a last one when the stage is interrupted. A failed periodic
+ * save is reported and the stage goes on: the previous checkpoint stays valid.
+ */
+export class EvaluateCheckpointer {
+  #last: number;
+  #inFlight: Promise<void> = Promise.resolve();
+  #busy = false;
+  /** Sequences the newest checkpoint holds (null: none yet). */
+  #saved: number | null;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly shape: EvaluateRunShape,
+    private readonly capture: () => EvaluateResume,
+    private readonly intervalMs: number,
+    private readonly log: (line: string) => void,
+    resumedFrom: number | null,
+  ) {
+    this.#last = performance.now();
+    this.#saved = resumedFrom;
+  }
+
+  /** Sequences the newest checkpoint holds, null when there is none. */
+  get saved(): number | null {
+    return this.#saved;
+  }
+
+  /** After a batch is written: saves when the interval has passed and no save is running. */
+  written(): void {
+    if (this.#busy || performance.now() - this.#last < this.intervalMs) return;
+    this.#start();
+  }
+
+  /** Waits for a save in flight; then, with `save`, saves what is written now. */
+  async settle(save: boolean): Promise<void> {
+    await this.#inFlight;
+    if (save) {
+      this.#start();
+      await this.#inFlight;
+    }
+  }
+
+  #start(): void {
+    this.#busy = true;
+    this.#last = performance.now();
+    const state = this.capture();
+    this.#inFlight = saveEvaluateCheckpoint(this.store, this.shape, state)
+      .then(() => {
+        this.#saved = state.stream.sequences;
+        this.log(`checkpoint saved after ${state.stream.sequences} sequences`);
+      })
+      .catch((error: unknown) => this.log(`checkpoint after ${state.stream.sequences} sequences not saved: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.#busy = false;
+      });
+  }
+}
