@@ -24,7 +24,7 @@ import { wvwoProducts } from '../model/wvwo';
 import { Cancelled } from '../errors';
 import { evaluateStageDeclaration } from '../pipeline/dag';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
-import { EvaluateCheckpointer, loadEvaluateCheckpoint, type EvaluateRunShape } from './evaluate-checkpoint';
+import { EvaluateCheckpointer, loadEvaluateCheckpoint, type EvaluateResume, type EvaluateRunShape } from './evaluate-checkpoint';
 import { wvwoMetrics } from './evaluate-metrics';
 import {
   TokenMetricsWriter,
@@ -149,8 +149,7 @@ async function generateAndWrite(
   const keys = metricKeys(dims.layers, dims.heads);
   const batchRows = options.batchRows ?? 64;
   const shape: EvaluateRunShape = { prompts: prompts.length, maxLength, batchRows, keys: keys.length };
-  const resume = await loadEvaluateCheckpoint(context.checkpoint, shape, (why) => context.log(`${why}; starting over`));
-  if (resume !== null) context.log(`resuming after ${resume.stream.sequences} of ${prompts.length} sequences (checkpoint)`);
+  const resume = await startingPoint(context, shape);
   const generated = resume?.generated ?? emptySequences(prompts.length, maxLength);
   // Static per model: computed first, so each batch is complete when it is written.
   const statics = wvwoMetrics(wvwoProducts(dims, inputs.weights), dims.dModel);
@@ -217,13 +216,23 @@ async function generateAndWrite(
     await stream.settle();
     await checkpointer.settle(context.signal.aborted);
     await stream.abort().catch(() => undefined);
-    if (!context.signal.aborted) throw error;
-    const saved = checkpointer.saved;
-    const resumes = saved === null ? 'the next run starts from the beginning' : `the next run resumes after ${saved} of ${prompts.length} sequences`;
-    throw new Cancelled(`evaluation interrupted; ${resumes}`, { cause: error });
+    throw context.signal.aborted ? interruption(error, checkpointer.saved, prompts.length) : error;
   } finally {
     Object.assign(profile, { labelSeconds: stream.timings.labelSeconds, writeSeconds: stream.timings.writeSeconds, maxHeldSequences: stream.timings.maxHeldSequences });
   }
+}
+
+/** This run's checkpoint, when there is one of its shape (evaluate-checkpoint.ts); null to start from the first batch. */
+async function startingPoint(context: StageContext<EvaluateSlice>, shape: EvaluateRunShape): Promise<EvaluateResume | null> {
+  const resume = await loadEvaluateCheckpoint(context.checkpoint, shape, (why) => context.log(`${why}; starting over`));
+  if (resume !== null) context.log(`resuming after ${resume.stream.sequences} of ${shape.prompts} sequences (checkpoint)`);
+  return resume;
+}
+
+/** The error of an interrupted stage, saying where the next run starts. */
+function interruption(cause: unknown, saved: number | null, prompts: number): Cancelled {
+  const resumes = saved === null ? 'the next run starts from the beginning' : `the next run resumes after ${saved} of ${prompts} sequences`;
+  return new Cancelled(`evaluation interrupted; ${resumes}`, { cause });
 }
 
 /** What {@link generate} feeds. */
