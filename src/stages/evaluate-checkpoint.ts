@@ -36,7 +36,8 @@ interface CheckpointMeta extends EvaluateRunShape {
   version: 1;
   sequences: number;
   bytesPerRow: number;
-  parts: number;
+  /** File names of the token_metrics parts under `parts/`, in order. */
+  parts: string[];
   moments: MomentsState;
   guards: [string, number][];
   encounters: StreamState['encounters'];
@@ -55,7 +56,7 @@ export async function saveEvaluateCheckpoint(store: CheckpointStore, shape: Eval
     ...shape,
     sequences: n,
     bytesPerRow: tokenMetrics.spill.bytesPerRow,
-    parts: tokenMetrics.spill.parts.length,
+    parts: tokenMetrics.spill.parts.map((part) => basename(part)),
     moments: stream.moments,
     guards: stream.guards,
     encounters: stream.encounters,
@@ -64,7 +65,7 @@ export async function saveEvaluateCheckpoint(store: CheckpointStore, shape: Eval
   const arrays = [generated.tokens.slice(0, n * generated.maxLength), generated.lengths.slice(0, n), stream.failureIndex, stream.violations];
   await store.save(meta, async (dir) => {
     await mkdir(join(dir, PARTS));
-    for (const part of tokenMetrics.spill.parts) await linkOrCopy(part, join(dir, PARTS, basename(part)));
+    for (const [i, part] of tokenMetrics.spill.parts.entries()) await linkOrCopy(part, join(dir, PARTS, meta.parts[i]));
     await writeFile(join(dir, ARRAYS), Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
   });
 }
@@ -84,18 +85,20 @@ export async function loadEvaluateCheckpoint(store: CheckpointStore, shape: Eval
   }
   const n = meta.sequences;
   const bytes = await readFile(join(dir, ARRAYS));
-  const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const expected = n * shape.maxLength + 3 * n;
-  if (ints.length !== expected) {
-    reject(`the evaluate checkpoint's ${ARRAYS} holds ${ints.length} values, expected ${expected}`);
+  if (bytes.byteLength !== 4 * expected) {
+    reject(`the evaluate checkpoint's ${ARRAYS} holds ${bytes.byteLength} bytes, expected ${4 * expected}`);
     return null;
   }
+  // Copied into an aligned buffer: a Buffer may start at any byte of its pool.
+  const ints = new Int32Array(expected);
+  new Uint8Array(ints.buffer).set(bytes);
   const generated = emptySequences(shape.prompts, shape.maxLength);
   generated.tokens.set(ints.subarray(0, n * shape.maxLength));
   let at = n * shape.maxLength;
   const take = () => ints.slice(at, (at += n));
   generated.lengths.set(take());
-  const parts = Array.from({ length: meta.parts }, (_, i) => join(dir, PARTS, `part-${String(i).padStart(9, '0')}.parquet`));
+  const parts = meta.parts.map((name) => join(dir, PARTS, name));
   return {
     generated,
     stream: { sequences: n, failureIndex: take(), violations: take(), encounters: meta.encounters, moments: meta.moments, guards: meta.guards },
@@ -148,9 +151,11 @@ export class EvaluateCheckpointer {
   }
 
   #start(): void {
-    this.#busy = true;
     this.#last = performance.now();
     const state = this.capture();
+    // Nothing written since the newest checkpoint (or at all): nothing to keep.
+    if (state.stream.sequences === (this.#saved ?? 0)) return;
+    this.#busy = true;
     this.#inFlight = saveEvaluateCheckpoint(this.store, this.shape, state)
       .then(() => {
         this.#saved = state.stream.sequences;
