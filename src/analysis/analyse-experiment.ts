@@ -6,7 +6,7 @@
  */
 import { analysisSectionSchema, type AnalysisSection } from './analysis-schema';
 import { analyseColumns } from './column-pool';
-import type { ColumnContext, PermutationNull } from './column-analysis';
+import type { ColumnContext, ColumnResult, PermutationNull } from './column-analysis';
 import { firstOccurrences, type SequenceTokens } from './distinct-sequences';
 import { applyContaminationFilter, EventOutcome, extractEvents, groupByR, type EncounterColumns, type RGroup, type RuleEvents } from './events';
 import { applyHolmFamily } from './holm-family';
@@ -42,6 +42,10 @@ export interface AnalysisInputs {
   signal?: AbortSignal;
   /** Called after each metric column with the fraction done. */
   onProgress?: (fraction: number, metric: string) => void;
+  /** Column results already known (from a checkpoint); those columns are not analysed again. */
+  knownColumns?: ReadonlyMap<string, ColumnResult>;
+  /** Called with the result of each column analysed in this call (for checkpoints). */
+  onColumnResult?: (key: string, result: ColumnResult) => void;
 }
 
 export interface AnalysisOutcome {
@@ -70,6 +74,8 @@ export async function analyseExperiment(inputs: AnalysisInputs): Promise<Analysi
     workers: settings.workers ?? 0,
     signal: inputs.signal,
     onColumn: (done, key) => inputs.onProgress?.(done / inputs.metricKeys.length, key),
+    known: inputs.knownColumns,
+    onResult: inputs.onColumnResult,
   });
   const records = columns.flatMap((column) => column.records);
   const confirmatory = columns.flatMap((column) => column.confirmatory);

@@ -17,41 +17,46 @@ export interface ColumnPoolOptions {
   signal?: AbortSignal;
   /** Called after each finished column with the number done. */
   onColumn?: (done: number, key: string) => void;
+  /** Results already known (from a checkpoint): those columns are not analysed again. */
+  known?: ReadonlyMap<string, ColumnResult>;
+  /** Called with the result of each column analysed by this call. */
+  onResult?: (key: string, result: ColumnResult) => void;
 }
 
 /** The results of every column of `keys`, in the order of `keys`. */
 export async function analyseColumns(context: ColumnContext, keys: readonly string[], readColumn: (key: string) => Promise<Float64Array>, options: ColumnPoolOptions): Promise<ColumnResult[]> {
-  if (options.workers <= 0 || keys.length <= 1) return analyseInProcess(context, keys, readColumn, options);
-  const workers = Array.from({ length: Math.min(options.workers, keys.length) }, () => startTypeScriptWorker(new URL('./column-worker.ts', import.meta.url), context));
+  const results = keys.map((key) => options.known?.get(key));
+  const todo = keys.flatMap((key, i) => (results[i] === undefined ? [i] : []));
+  let done = keys.length - todo.length;
+  const finish = (i: number, result: ColumnResult): void => {
+    results[i] = result;
+    options.onResult?.(keys[i], result);
+    options.onColumn?.(++done, keys[i]);
+  };
+  if (options.workers <= 0 || todo.length <= 1) {
+    const index = new TokenRowIndex(context.lengths);
+    for (const i of todo) {
+      checkAborted(options.signal, keys[i]);
+      finish(i, await analyseColumn(context, keys[i], await readColumn(keys[i]), index));
+    }
+    return results as ColumnResult[];
+  }
+  const workers = Array.from({ length: Math.min(options.workers, todo.length) }, () => startTypeScriptWorker(new URL('./column-worker.ts', import.meta.url), context));
   try {
-    const results = new Array<ColumnResult>(keys.length);
     let next = 0;
-    let done = 0;
     const drive = async (worker: Worker): Promise<void> => {
-      while (next < keys.length) {
-        const i = next++;
+      while (next < todo.length) {
+        const i = todo[next++];
         checkAborted(options.signal, keys[i]);
         const column = await readColumn(keys[i]);
-        results[i] = await runTask(worker, { key: keys[i], column }, options.signal);
-        options.onColumn?.(++done, keys[i]);
+        finish(i, await runTask(worker, { key: keys[i], column }, options.signal));
       }
     };
     await Promise.all(workers.map(drive));
-    return results;
+    return results as ColumnResult[];
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-}
-
-async function analyseInProcess(context: ColumnContext, keys: readonly string[], readColumn: (key: string) => Promise<Float64Array>, options: ColumnPoolOptions): Promise<ColumnResult[]> {
-  const index = new TokenRowIndex(context.lengths);
-  const results: ColumnResult[] = [];
-  for (const key of keys) {
-    checkAborted(options.signal, key);
-    results.push(await analyseColumn(context, key, await readColumn(key), index));
-    options.onColumn?.(results.length, key);
-  }
-  return results;
 }
 
 function checkAborted(signal: AbortSignal | undefined, key: string): void {

@@ -6,13 +6,16 @@
  */
 import { columnData, getColumn, readParquet, readParquetColumnNames, writeParquet } from '../artifacts/parquet';
 import { writeFileAtomic } from '../artifacts/atomic-write';
-import { analyseExperiment, type AnalysisSettings, type SequenceColumns } from '../analysis/analyse-experiment';
+import { analyseExperiment, type AnalysisOutcome, type AnalysisSettings, type SequenceColumns } from '../analysis/analyse-experiment';
 import { ANALYSIS_FILE, type AnalysisSection } from '../analysis/analysis-schema';
-import type { PermutationNull } from '../analysis/column-analysis';
+import type { ColumnResult, PermutationNull } from '../analysis/column-analysis';
 import { parseMetricKey } from '../analysis/primary-metrics';
 import type { EncounterColumns, RuleEvents } from '../analysis/events';
+import { Cancelled } from '../errors';
 import { analyseStageDeclaration } from '../pipeline/dag';
+import { PeriodicCheckpoints } from '../pipeline/periodic-checkpoints';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
+import { loadAnalyseCheckpoint, saveAnalyseCheckpoint } from './analyse-checkpoint';
 import { ENCOUNTERS_FILE, SEQUENCES_FILE, TOKEN_METRICS_FILE } from './evaluate-outputs';
 
 export const EVENTS_FILE = 'events.parquet';
@@ -29,13 +32,21 @@ export interface AnalyseSlice {
 /** token_metrics columns that are not metrics. */
 const TOKEN_COLUMNS = new Set(['sequence', 'step', 'token', 'next_token', 'edge_valid', 'rule_outcome']);
 
-export const analyseStage: StageImplementation<AnalyseSlice> = {
-  declaration: analyseStageDeclaration,
-  module: 'src/stages/analyse.ts',
-  run: runAnalyseStage,
-};
+/** The analyse stage with the default options. */
+export const analyseStage: StageImplementation<AnalyseSlice> = createAnalyseStage();
 
-async function runAnalyseStage(context: StageContext<AnalyseSlice>): Promise<Record<string, unknown>> {
+/** Options of {@link createAnalyseStage}. */
+export interface AnalyseStageOptions {
+  /** Seconds between two checkpoints of the finished metric columns (analyse-checkpoint.ts). @default 60 */
+  checkpointSeconds?: number;
+}
+
+/** An analyse stage implementation; tests pass a shorter checkpoint interval. */
+export function createAnalyseStage(options: AnalyseStageOptions = {}): StageImplementation<AnalyseSlice> {
+  return { declaration: analyseStageDeclaration, module: 'src/stages/analyse.ts', run: (context) => runAnalyseStage(context, options) };
+}
+
+async function runAnalyseStage(context: StageContext<AnalyseSlice>, options: AnalyseStageOptions): Promise<Record<string, unknown>> {
   const evaluate = context.input('evaluate');
   const tokenMetrics = evaluate.file(TOKEN_METRICS_FILE);
   const metricKeys = readParquetColumnNames(tokenMetrics).filter((name) => !TOKEN_COLUMNS.has(name));
@@ -43,15 +54,44 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>): Promise<Rec
   // better than sharing every permutation batch between threads.
   const settings: AnalysisSettings = { ...analysisSettings(context.slice), workers: context.threads > 1 ? context.threads : 0, threads: 1 };
   context.log(`${metricKeys.length} metric columns; ${settings.nPermutations} permutations, ${settings.nBootstrap} bootstrap resamples, dedupe ${settings.dedupe}`);
-  const { section, seconds, events, eventSplit, nulls } = await analyseExperiment({
-    sequences: await readSequenceColumns(evaluate.file(SEQUENCES_FILE)),
-    encounters: await readEncounterColumns(evaluate.file(ENCOUNTERS_FILE)),
-    metricKeys,
-    readColumn: async (key) => columnData(await readParquet(tokenMetrics, { columns: [key] }), key, 'float64'),
-    settings,
-    signal: context.signal,
-    onProgress: (fraction, metric) => context.progress(0.98 * fraction, { metric }),
+  const known = await loadAnalyseCheckpoint(context.checkpoint, metricKeys, (why) => context.log(`${why}; starting over`));
+  if (known.size > 0) context.log(`resuming with ${known.size} of ${metricKeys.length} metric columns analysed (checkpoint)`);
+  const done = new Map(known);
+  const checkpoints = new PeriodicCheckpoints<Map<string, ColumnResult>>({
+    capture: () => new Map(done),
+    size: (state) => state.size,
+    save: (state) => saveAnalyseCheckpoint(context.checkpoint, metricKeys, state),
+    describe: (state) => `with ${state.size} of ${metricKeys.length} metric columns`,
+    intervalMs: 1000 * (options.checkpointSeconds ?? 60),
+    log: (line) => context.log(line),
+    resumedSize: known.size,
   });
+  let outcome: AnalysisOutcome;
+  try {
+    outcome = await analyseExperiment({
+      sequences: await readSequenceColumns(evaluate.file(SEQUENCES_FILE)),
+      encounters: await readEncounterColumns(evaluate.file(ENCOUNTERS_FILE)),
+      metricKeys,
+      readColumn: async (key) => columnData(await readParquet(tokenMetrics, { columns: [key] }), key, 'float64'),
+      settings,
+      signal: context.signal,
+      onProgress: (fraction, metric) => context.progress(0.98 * fraction, { metric }),
+      knownColumns: known,
+      onColumnResult: (key, result) => {
+        done.set(key, result);
+        checkpoints.due();
+      },
+    });
+    await checkpoints.settle(false);
+  } catch (error) {
+    // An interruption keeps the finished columns in a checkpoint.
+    await checkpoints.settle(context.signal.aborted);
+    if (!context.signal.aborted) throw error;
+    const columns = checkpoints.saved;
+    const resumes = columns === 0 ? 'the next run starts from the beginning' : `the next run resumes with ${columns} of ${metricKeys.length} metric columns analysed`;
+    throw new Cancelled(`analysis interrupted; ${resumes}`, { cause: error });
+  }
+  const { section, seconds, events, eventSplit, nulls } = outcome;
   writeFileAtomic(context.output(ANALYSIS_FILE), `${JSON.stringify(section)}\n`);
   await writeEvents(context.output(EVENTS_FILE), events, eventSplit);
   await writeAuroc(context.output(AUROC_FILE), section);

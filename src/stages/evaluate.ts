@@ -23,8 +23,9 @@ import { checkWeights, type ModelWeights } from '../model/model-weights';
 import { wvwoProducts } from '../model/wvwo';
 import { Cancelled } from '../errors';
 import { evaluateStageDeclaration } from '../pipeline/dag';
+import { PeriodicCheckpoints } from '../pipeline/periodic-checkpoints';
 import type { StageContext, StageImplementation } from '../pipeline/stage';
-import { EvaluateCheckpointer, loadEvaluateCheckpoint, type EvaluateResume, type EvaluateRunShape } from './evaluate-checkpoint';
+import { loadEvaluateCheckpoint, saveEvaluateCheckpoint, type EvaluateResume, type EvaluateRunShape } from './evaluate-checkpoint';
 import { wvwoMetrics } from './evaluate-metrics';
 import {
   TokenMetricsWriter,
@@ -159,7 +160,7 @@ async function generateAndWrite(
   context.log(`${lanes} generation lane(s), ${svdThreads} SVD worker(s); at most ${lanes + 2} batches of metric values held`);
   const writer = await TokenMetricsWriter.open(context.output(TOKEN_METRICS_FILE), keys, resume?.tokenMetrics);
   // Assigned right below; the stream calls back only after batches are written.
-  let checkpointer: EvaluateCheckpointer | null = null;
+  let checkpointer: PeriodicCheckpoints<EvaluateResume> | null = null;
   const stream = new TokenRowStream({
     writer,
     graph: inputs.graph,
@@ -174,18 +175,19 @@ async function generateAndWrite(
     maxHeldBatches: lanes + 2,
     onWritten: (sequences) => {
       context.progress((0.95 * sequences) / Math.max(1, prompts.length), { sequences });
-      checkpointer?.written();
+      checkpointer?.due();
     },
     resume: resume?.stream,
   });
-  checkpointer = new EvaluateCheckpointer(
-    context.checkpoint,
-    shape,
-    () => ({ stream: stream.state(), tokenMetrics: writer.state(), generated }),
-    1000 * (options.checkpointSeconds ?? 60),
-    (line) => context.log(line),
-    resume?.stream.sequences ?? null,
-  );
+  checkpointer = new PeriodicCheckpoints<EvaluateResume>({
+    capture: () => ({ stream: stream.state(), tokenMetrics: writer.state(), generated }),
+    size: (state) => state.stream.sequences,
+    save: (state) => saveEvaluateCheckpoint(context.checkpoint, shape, state),
+    describe: (state) => `after ${state.stream.sequences} sequences`,
+    intervalMs: 1000 * (options.checkpointSeconds ?? 60),
+    log: (line) => context.log(line),
+    resumedSize: resume?.stream.sequences ?? 0,
+  });
   let pool: SvdMetricPool | null = null;
   try {
     pool = createSvdMetricPool({
@@ -230,8 +232,8 @@ async function startingPoint(context: StageContext<EvaluateSlice>, shape: Evalua
 }
 
 /** The error of an interrupted stage, saying where the next run starts. */
-function interruption(cause: unknown, saved: number | null, prompts: number): Cancelled {
-  const resumes = saved === null ? 'the next run starts from the beginning' : `the next run resumes after ${saved} of ${prompts} sequences`;
+function interruption(cause: unknown, saved: number, prompts: number): Cancelled {
+  const resumes = saved === 0 ? 'the next run starts from the beginning' : `the next run resumes after ${saved} of ${prompts} sequences`;
   return new Cancelled(`evaluation interrupted; ${resumes}`, { cause });
 }
 
