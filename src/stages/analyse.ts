@@ -54,6 +54,22 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>, options: Ana
   // better than sharing every permutation batch between threads.
   const settings: AnalysisSettings = { ...analysisSettings(context.slice), workers: context.threads > 1 ? context.threads : 0, threads: 1 };
   context.log(`${metricKeys.length} metric columns; ${settings.nPermutations} permutations, ${settings.nBootstrap} bootstrap resamples, dedupe ${settings.dedupe}`);
+  const { section, seconds, events, eventSplit, nulls } = await analyseWithCheckpoints(context, metricKeys, settings, options);
+  writeFileAtomic(context.output(ANALYSIS_FILE), `${JSON.stringify(section)}\n`);
+  await writeEvents(context.output(EVENTS_FILE), events, eventSplit);
+  await writeAuroc(context.output(AUROC_FILE), section);
+  await writePermutationNulls(context.output(PERMUTATION_NULLS_FILE), nulls);
+  context.progress(1);
+  return { ...analysisSummary(section), seconds };
+}
+
+/**
+ * The analysis, continued from this run's checkpoint of finished metric columns when there is
+ * one, saving the finished columns at most every `checkpointSeconds` and where it is interrupted.
+ */
+async function analyseWithCheckpoints(context: StageContext<AnalyseSlice>, metricKeys: string[], settings: AnalysisSettings, options: AnalyseStageOptions): Promise<AnalysisOutcome> {
+  const evaluate = context.input('evaluate');
+  const tokenMetrics = evaluate.file(TOKEN_METRICS_FILE);
   const known = await loadAnalyseCheckpoint(context.checkpoint, metricKeys, (why) => context.log(`${why}; starting over`));
   if (known.size > 0) context.log(`resuming with ${known.size} of ${metricKeys.length} metric columns analysed (checkpoint)`);
   const done = new Map(known);
@@ -66,9 +82,8 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>, options: Ana
     log: (line) => context.log(line),
     resumedSize: known.size,
   });
-  let outcome: AnalysisOutcome;
   try {
-    outcome = await analyseExperiment({
+    const outcome = await analyseExperiment({
       sequences: await readSequenceColumns(evaluate.file(SEQUENCES_FILE)),
       encounters: await readEncounterColumns(evaluate.file(ENCOUNTERS_FILE)),
       metricKeys,
@@ -83,21 +98,14 @@ async function runAnalyseStage(context: StageContext<AnalyseSlice>, options: Ana
       },
     });
     await checkpoints.settle(false);
+    return outcome;
   } catch (error) {
-    // An interruption keeps the finished columns in a checkpoint.
     await checkpoints.settle(context.signal.aborted);
     if (!context.signal.aborted) throw error;
     const columns = checkpoints.saved;
     const resumes = columns === 0 ? 'the next run starts from the beginning' : `the next run resumes with ${columns} of ${metricKeys.length} metric columns analysed`;
     throw new Cancelled(`analysis interrupted; ${resumes}`, { cause: error });
   }
-  const { section, seconds, events, eventSplit, nulls } = outcome;
-  writeFileAtomic(context.output(ANALYSIS_FILE), `${JSON.stringify(section)}\n`);
-  await writeEvents(context.output(EVENTS_FILE), events, eventSplit);
-  await writeAuroc(context.output(AUROC_FILE), section);
-  await writePermutationNulls(context.output(PERMUTATION_NULLS_FILE), nulls);
-  context.progress(1);
-  return { ...analysisSummary(section), seconds };
 }
 
 /** The config's analysis settings; dedupe defaults to on under the reference protocol. */
