@@ -7,10 +7,11 @@
  * is one Int32Array on each side. Nulls are real Parquet nulls, described by an optional
  * validity mask. Writes go straight to `path`; atomic publication is the caller's business.
  */
-import { copyFile, link, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import pl, { type DataType } from 'nodejs-polars';
 import { InputError, ResourceError } from '../errors';
+import { linkOrCopy } from './link-or-copy';
 
 /** Column types this module writes and reads. */
 export type ColumnType = 'int32' | 'int64' | 'float64' | 'bool' | 'string' | 'list<int32>';
@@ -245,16 +246,6 @@ class SpillingWriter implements ParquetWriter {
 
   private assertOpen(): void {
     if (this.state !== 'open') throw new Error(`Parquet writer for ${this.path} is already closed`);
-  }
-}
-
-/** A hard link of `from` at `to`, or a copy where the two are on different filesystems. */
-export async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    await copyFile(from, to);
   }
 }
 

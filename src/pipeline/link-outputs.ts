@@ -3,9 +3,10 @@
  * to the content-addressed files (copies when the results folder is on another filesystem),
  * so a results folder is complete on its own and costs no extra disk.
  */
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from '../artifacts/artifact-store';
+import { linkOrCopy } from '../artifacts/link-or-copy';
 
 /** Files of an artifact that belong in the results folder. */
 const PUBLISHED_EXTENSIONS = ['.parquet', '.svg', '.png', '.html'];
@@ -20,11 +21,7 @@ export async function linkOutputs(published: ReadonlyMap<string, Manifest>, resu
       const target = join(resultDir, file.name);
       await mkdir(join(target, '..'), { recursive: true });
       await rm(target, { force: true });
-      try {
-        await link(source, target);
-      } catch {
-        await copyFile(source, target);
-      }
+      await linkOrCopy(source, target);
       outputs[file.name] = source;
     }
   }

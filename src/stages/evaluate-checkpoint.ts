@@ -10,7 +10,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { linkOrCopy } from '../artifacts/parquet';
+import { linkOrCopy } from '../artifacts/link-or-copy';
 import { emptySequences, type GeneratedSequences } from '../evaluation/generation/generate';
 import type { CheckpointStore } from '../pipeline/stage';
 import type { MomentsState } from './evaluate-metrics';
