@@ -419,7 +419,7 @@ export class TokenRowStream {
    * checkpoint save that still links the spilled parts). Throws StageError when a batch is
    * incomplete.
    */
-  async finish(beforeClose?: () => Promise<void> | undefined): Promise<void> {
+  async finish(beforeClose?: () => Promise<void>): Promise<void> {
     this.#schedule();
     await this.#writing;
     await beforeClose?.();

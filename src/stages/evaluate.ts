@@ -159,8 +159,16 @@ async function generateAndWrite(
   Object.assign(profile, { lanes, svdThreads });
   context.log(`${lanes} generation lane(s), ${svdThreads} SVD worker(s); at most ${lanes + 2} batches of metric values held`);
   const writer = await TokenMetricsWriter.open(context.output(TOKEN_METRICS_FILE), keys, resume?.tokenMetrics);
-  // Assigned right below; the stream calls back only after batches are written.
-  let checkpointer: PeriodicCheckpoints<EvaluateResume> | null = null;
+  // `capture` reads the stream declared below; it runs only once batches are written.
+  const checkpointer = new PeriodicCheckpoints<EvaluateResume>({
+    capture: () => ({ stream: stream.state(), tokenMetrics: writer.state(), generated }),
+    size: (state) => state.stream.sequences,
+    save: (state) => saveEvaluateCheckpoint(context.checkpoint, shape, state),
+    describe: (state) => `after ${state.stream.sequences} sequences`,
+    intervalMs: 1000 * (options.checkpointSeconds ?? 60),
+    log: (line) => context.log(line),
+    resumedSize: resume?.stream.sequences ?? 0,
+  });
   const stream = new TokenRowStream({
     writer,
     graph: inputs.graph,
@@ -175,18 +183,9 @@ async function generateAndWrite(
     maxHeldBatches: lanes + 2,
     onWritten: (sequences) => {
       context.progress((0.95 * sequences) / Math.max(1, prompts.length), { sequences });
-      checkpointer?.due();
+      checkpointer.due();
     },
     resume: resume?.stream,
-  });
-  checkpointer = new PeriodicCheckpoints<EvaluateResume>({
-    capture: () => ({ stream: stream.state(), tokenMetrics: writer.state(), generated }),
-    size: (state) => state.stream.sequences,
-    save: (state) => saveEvaluateCheckpoint(context.checkpoint, shape, state),
-    describe: (state) => `after ${state.stream.sequences} sequences`,
-    intervalMs: 1000 * (options.checkpointSeconds ?? 60),
-    log: (line) => context.log(line),
-    resumedSize: resume?.stream.sequences ?? 0,
   });
   let pool: SvdMetricPool | null = null;
   try {
@@ -206,7 +205,7 @@ async function generateAndWrite(
     await pool.close();
     profile.drainSeconds = (performance.now() - draining) / 1000;
     const finishing = performance.now();
-    await stream.finish(() => checkpointer?.settle(false));
+    await stream.finish(() => checkpointer.settle(false));
     profile.closeSeconds = (performance.now() - finishing) / 1000;
     // The stream's counts cover exactly the written batches, resumed ones included.
     const guards = new Map([...stream.guardCounts, ...statics.guards]);
