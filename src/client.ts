@@ -10,7 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { runCli } from './cli/main';
 import { isMainModule } from './cli/is-main';
-import { CLIENT_USAGE, parseClientArgs, type ClientCommand } from './cli/temporal-client-args';
+import { CLIENT_USAGE, parseClientArgs, type ClientCommand, type OperatorWaitOption } from './cli/temporal-client-args';
 import { connectClient, temporalSettings } from './cli/temporal-connection';
 import { resetEventFor, startInput } from './cli/temporal-history';
 import { mergePending, renderProgress, type PendingActivity } from './cli/temporal-progress';
@@ -22,7 +22,7 @@ import { readSweepDefinition } from './ops/sweep-load';
 import type { SweepDefinition } from './ops/sweep-spec';
 import { ExitCode, InputError, ResourceError } from './errors';
 import type { StageHeartbeat } from './activities/contract';
-import { TASK_QUEUES, abortSignal, progressQuery, resumeSignal, type ExperimentInput, type ProgressView } from './workflows/definitions';
+import { TASK_QUEUES, abortSignal, progressQuery, resumeSignal, type ExperimentInput, type ExperimentTimeouts, type ProgressView } from './workflows/definitions';
 import type { experimentWorkflow } from './workflows/experiment-workflow';
 import { CONFIG_HASH, EXPERIMENT_ID, SEARCH_ATTRIBUTE_REGISTRATIONS } from './workflows/search-attributes';
 import type { sweepWorkflow } from './workflows/sweep-workflow';
@@ -30,8 +30,8 @@ import { stagesUpTo } from './pipeline/dag';
 
 /** Runs one client command; resolves with the exit code. */
 export async function clientCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    out.write(`${CLIENT_USAGE.replace('tsx src/client.ts', 'npm run temporal --')}\n`);
+  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    out.write(`${CLIENT_USAGE}\n`);
     return ExitCode.success;
   }
   const command = parseClientArgs(argv);
@@ -65,7 +65,7 @@ async function dispatch(
 ): Promise<number> {
   switch (command.name) {
     case 'submit':
-      return await submit(client, command, experimentInput(prepared!.config, command.force, command.until), print);
+      return await submit(client, command, experimentInput(prepared!.config, command.force, command.until, timeoutsOf(command)), print);
     case 'sweep':
       return await submitSweep(client, sweep!, command, print);
     case 'status':
@@ -93,9 +93,22 @@ async function dispatch(
 }
 
 /** The workflow input for a validated config. */
-export function experimentInput(config: ExperimentInput['config'], force: readonly string[] = [], until?: ExperimentInput['until']): ExperimentInput {
+export function experimentInput(config: ExperimentInput['config'], force: readonly string[] = [], until?: ExperimentInput['until'], timeouts?: ExperimentTimeouts): ExperimentInput {
   const stages = stagesUpTo(until).map((stage) => stage.name);
-  return { config, experimentId: experimentId(config), stages, configHash: configHash(config), ...(force.length > 0 ? { force: [...force] } : {}), ...(until === undefined ? {} : { until }) };
+  return {
+    config,
+    experimentId: experimentId(config),
+    stages,
+    configHash: configHash(config),
+    ...(force.length > 0 ? { force: [...force] } : {}),
+    ...(until === undefined ? {} : { until }),
+    ...(timeouts === undefined ? {} : { timeouts }),
+  };
+}
+
+/** The timeouts a command's flags set (only the operator wait has a flag), or none. */
+export function timeoutsOf(command: OperatorWaitOption): ExperimentTimeouts | undefined {
+  return command.operatorWait === undefined ? undefined : { operatorWait: command.operatorWait };
 }
 
 type Print = (line: string) => void;
@@ -121,7 +134,7 @@ async function submit(client: Client, command: { wait: boolean; watch: boolean }
   }
   if (command.watch) return watch(client, input.experimentId, 2000, print);
   if (command.wait) return waitFor(client.workflow.getHandle(input.experimentId), print);
-  print(`follow it with: npm run watch -- ${input.experimentId}`);
+  print(`follow it with: npm run temporal -- watch ${input.experimentId}`);
   return ExitCode.success;
 }
 
@@ -141,7 +154,7 @@ function prepareSweep(source: string): PreparedSweep {
   return { source, definition, points: expandDefinition(definition, source) };
 }
 
-async function submitSweep(client: Client, sweep: PreparedSweep, command: { concurrency?: number; wait: boolean }, print: Print): Promise<number> {
+async function submitSweep(client: Client, sweep: PreparedSweep, command: { concurrency?: number; wait: boolean } & OperatorWaitOption, print: Print): Promise<number> {
   const { source, definition, points } = sweep;
   // The same experiments make the same sweep, whichever file they were written in.
   const workflowId = `sweep_${shortHash(points.map((point) => point.experimentId))}`;
@@ -151,7 +164,7 @@ async function submitSweep(client: Client, sweep: PreparedSweep, command: { conc
       taskQueue: TASK_QUEUES.cpu,
       workflowId,
       // A search stops every trial after the stage its objective reads (`until`), as npm run sweep does.
-      args: [{ definition, source, stages: stagesUpTo(definition.until).map((stage) => stage.name), concurrency }],
+      args: [{ definition, source, stages: stagesUpTo(definition.until).map((stage) => stage.name), concurrency, timeouts: timeoutsOf(command) }],
       // The base config's (it need not be valid on its own: points are validated, not the base).
       memo: { description: definition.base.description ?? '', tags: definition.base.tags ?? [] },
     });
@@ -243,11 +256,14 @@ async function list(client: Client, command: { status?: string; limit: number },
   return ExitCode.success;
 }
 
-async function replay(client: Client, command: { id: string; wait: boolean; watch: boolean }, print: Print): Promise<number> {
+async function replay(client: Client, command: { id: string; wait: boolean; watch: boolean } & OperatorWaitOption, print: Print): Promise<number> {
   const handle = client.workflow.getHandle(command.id);
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') throw new InputError(`${command.id} is still running; use resume or abort instead of replay`);
-  const input = startInput(await handle.fetchHistory(), command.id);
+  const recorded = startInput(await handle.fetchHistory(), command.id);
+  // A new --operator-wait replaces the recorded one; otherwise the replay waits as the original did.
+  const timeouts = command.operatorWait === undefined ? recorded.timeouts : { ...recorded.timeouts, operatorWait: command.operatorWait };
+  const input: ExperimentInput = { ...recorded, ...(timeouts === undefined ? {} : { timeouts }) };
   print(`replaying ${command.id} (last run ${description.status.name.toLowerCase()}): published stages will be cache hits`);
   return submit(client, command, input, print);
 }
@@ -256,7 +272,7 @@ async function reset(client: Client, id: string, stage: string, print: Print): P
   const handle = client.workflow.getHandle(id);
   const description = await handle.describe();
   const eventId = resetEventFor(await handle.fetchHistory(), stage, id);
-  // `long` is protobufjs's own dependency (protobufjs is a direct dependency): the proto field is a Long.
+  // The proto field is a Long (the `long` package, a dependency of ours as of protobufjs).
   const { default: Long } = await import('long');
   const response = await client.workflowService.resetWorkflowExecution({
     namespace: client.options.namespace,

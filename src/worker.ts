@@ -16,7 +16,7 @@ import { runCli } from './cli/main';
 import { PROJECT_ROOT } from './cli/setup';
 import { serverUnreachable, temporalSettings } from './cli/temporal-connection';
 import { checkExecutionProvider, checkStoreWritable } from './cli/temporal-preflight';
-import { parseWorkerArgs, type WorkerArgs } from './cli/temporal-worker-args';
+import { WORKER_USAGE, parseWorkerArgs, type WorkerArgs } from './cli/temporal-worker-args';
 import { ExitCode } from './errors';
 import { TASK_QUEUES, type QueueKind } from './workflows/definitions';
 
@@ -54,6 +54,10 @@ export function guardShutdownSignals(graceSeconds: number, print: (line: string)
 
 /** Runs the worker until it is signalled to stop. */
 export async function workerCommand(argv: readonly string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    print(WORKER_USAGE);
+    return ExitCode.success;
+  }
   const args = parseWorkerArgs(argv);
   const settings = temporalSettings();
   const { FileArtifactStore, resolveStoreRoot } = await import('./artifacts/artifact-store-impl');

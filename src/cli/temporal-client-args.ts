@@ -6,37 +6,46 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
 import { STAGES, type StageName } from '../pipeline/dag';
 import type { ExperimentStatus } from '../workflows/definitions';
+import { operatorWait } from './temporal-duration';
 
 /** Experiment statuses `list --status` accepts (the ExperimentStatus search attribute's values). */
-export const LISTABLE_STATUSES: readonly ExperimentStatus[] = ['running', 'waiting-for-operator', 'succeeded', 'failed', 'aborted', 'cancelled'];
+export const LISTABLE_STATUSES: readonly ExperimentStatus[] = ['running', 'waiting-for-operator', 'succeeded', 'failed', 'gate_failed', 'aborted', 'cancelled'];
+
+/** How long a stage that exhausted its retries waits for `resume` or `abort` (`--operator-wait`, e.g. '30m'). */
+export interface OperatorWaitOption {
+  operatorWait?: string;
+}
 
 /** A parsed client command. */
 export type ClientCommand =
-  | { name: 'submit'; configPath: string; wait: boolean; watch: boolean; force: StageName[]; until?: StageName }
+  | ({ name: 'submit'; configPath: string; wait: boolean; watch: boolean; force: StageName[]; until?: StageName } & OperatorWaitOption)
   /** `concurrency` absent: the sweep's own `parallel` (as `npm run sweep`). */
-  | { name: 'sweep'; sweepPath: string; concurrency?: number; wait: boolean }
+  | ({ name: 'sweep'; sweepPath: string; concurrency?: number; wait: boolean } & OperatorWaitOption)
   | { name: 'status'; id: string; json: boolean }
   | { name: 'watch'; id: string; intervalMs: number }
   | { name: 'resume'; id: string; stage?: StageName }
   | { name: 'abort'; id: string; reason?: string }
   | { name: 'list'; status?: ExperimentStatus; limit: number }
-  | { name: 'replay'; id: string; wait: boolean; watch: boolean }
+  | ({ name: 'replay'; id: string; wait: boolean; watch: boolean } & OperatorWaitOption)
   | { name: 'reset'; id: string; toStage: StageName }
   | { name: 'history'; id: string };
 
 /** One line per command, for errors and `help`. */
 export const CLIENT_USAGE = [
-  'usage: tsx src/client.ts <command> ...',
-  '  submit <config.json> [--wait] [--watch] [--force <stage>]... [--until <stage>]',
-  '  sweep <sweep.json | config.json with a sweep block> [--concurrency N] [--wait]',
+  'usage: npm run temporal -- <command> ...',
+  '  submit <config.json> [--wait] [--watch] [--force <stage>]... [--until <stage>] [--operator-wait <duration>]',
+  '  submit --sweep <sweep.json> [--concurrency N] [--wait] [--operator-wait <duration>]   (the same as sweep)',
+  '  sweep <sweep.json | config.json with a sweep block> [--concurrency N] [--wait] [--operator-wait <duration>]',
   '  status <experiment-id> [--json]',
   '  watch <experiment-id> [--interval <seconds>]',
   '  resume <experiment-id> [--stage <stage>]',
   '  abort <experiment-id> [--reason <text>]',
   '  list [--status <status>] [--limit N]',
-  '  replay <experiment-id> [--wait] [--watch]',
+  '  replay <experiment-id> [--wait] [--watch] [--operator-wait <duration>]',
   '  reset <experiment-id> --to-stage <stage>',
   '  history <experiment-id> > history.json',
+  '<duration>: a number and a unit (ms, s, m, h, d), e.g. 30m or 2d: how long a stage that',
+  '  exhausted its retries waits for resume or abort before the experiment fails (default 7d)',
 ].join('\n');
 
 /** Parses `argv` (without node and script). */
@@ -44,21 +53,22 @@ export function parseClientArgs(argv: readonly string[]): ClientCommand {
   const [name, ...rest] = argv;
   switch (name) {
     case 'submit': {
+      // `npm run submit -- --sweep sweep.json` is the sweep command.
+      const sweepFlag = rest.findIndex((arg) => arg === '--sweep' || arg.startsWith('--sweep='));
+      if (sweepFlag >= 0) return parseSweep(sweepArgs(rest, sweepFlag));
       const { values, positional } = parse(rest, 'config file', {
         wait: { type: 'boolean' },
         watch: { type: 'boolean' },
         force: { type: 'string', multiple: true },
         until: { type: 'string' },
+        'operator-wait': { type: 'string' },
       });
       const force = ((values.force as string[] | undefined) ?? []).map((stage) => stageName('--force', stage));
       const until = values.until === undefined ? undefined : stageName('--until', values.until as string);
-      return { name, configPath: positional, wait: values.wait === true, watch: values.watch === true, force, ...(until === undefined ? {} : { until }) };
+      return { name, configPath: positional, wait: values.wait === true, watch: values.watch === true, force, ...(until === undefined ? {} : { until }), ...waitOption(values) };
     }
-    case 'sweep': {
-      const { values, positional } = parse(rest, 'sweep file', { concurrency: { type: 'string' }, wait: { type: 'boolean' } });
-      const concurrency = values.concurrency === undefined ? undefined : positiveInt('--concurrency', values.concurrency, 1);
-      return { name, sweepPath: positional, wait: values.wait === true, ...(concurrency === undefined ? {} : { concurrency }) };
-    }
+    case 'sweep':
+      return parseSweep(rest);
     case 'status': {
       const { values, positional } = parse(rest, 'experiment id', { json: { type: 'boolean' } });
       return { name, id: positional, json: values.json === true };
@@ -78,8 +88,8 @@ export function parseClientArgs(argv: readonly string[]): ClientCommand {
     case 'list':
       return parseList(rest);
     case 'replay': {
-      const { values, positional } = parse(rest, 'experiment id', { wait: { type: 'boolean' }, watch: { type: 'boolean' } });
-      return { name, id: positional, wait: values.wait === true, watch: values.watch === true };
+      const { values, positional } = parse(rest, 'experiment id', { wait: { type: 'boolean' }, watch: { type: 'boolean' }, 'operator-wait': { type: 'string' } });
+      return { name, id: positional, wait: values.wait === true, watch: values.watch === true, ...waitOption(values) };
     }
     case 'reset': {
       const { values, positional } = parse(rest, 'experiment id', { 'to-stage': { type: 'string' } });
@@ -91,6 +101,25 @@ export function parseClientArgs(argv: readonly string[]): ClientCommand {
     default:
       throw new ConfigError(`${name === undefined ? 'no command given' : `unknown command '${name}'`}\n${CLIENT_USAGE}`);
   }
+}
+
+function parseSweep(rest: readonly string[]): ClientCommand {
+  const { values, positional } = parse(rest, 'sweep file', { concurrency: { type: 'string' }, wait: { type: 'boolean' }, 'operator-wait': { type: 'string' } });
+  const concurrency = values.concurrency === undefined ? undefined : positiveInt('--concurrency', values.concurrency, 1);
+  return { name: 'sweep', sweepPath: positional, wait: values.wait === true, ...(concurrency === undefined ? {} : { concurrency }), ...waitOption(values) };
+}
+
+/** `submit`'s arguments with `--sweep <file>` (or `--sweep=<file>`) turned into the sweep file argument. */
+function sweepArgs(rest: readonly string[], at: number): string[] {
+  const flag = rest[at];
+  if (flag.startsWith('--sweep=')) return [...rest.slice(0, at), flag.slice('--sweep='.length), ...rest.slice(at + 1)];
+  if (at + 1 >= rest.length || rest[at + 1].startsWith('--')) throw new ConfigError(`--sweep: expects the sweep file after it\n${CLIENT_USAGE}`);
+  return [...rest.slice(0, at), ...rest.slice(at + 1)];
+}
+
+function waitOption(values: Record<string, unknown>): OperatorWaitOption {
+  const value = values['operator-wait'];
+  return value === undefined ? {} : { operatorWait: operatorWait('--operator-wait', value as string) };
 }
 
 function parseList(rest: readonly string[]): ClientCommand {

@@ -5,7 +5,7 @@
 import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { InputError } from '../errors';
-import { stageOfActivityId } from '../workflows/activity-options';
+import { stageOfActivityId } from '../workflows/activity-ids';
 import type { ExperimentInput } from '../workflows/definitions';
 
 type History = temporal.api.history.v1.IHistory;

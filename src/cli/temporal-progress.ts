@@ -5,7 +5,7 @@
  */
 import type { StageHeartbeat } from '../activities/contract';
 import { formatDuration } from '../pipeline/progress';
-import { stageOfActivityId } from '../workflows/activity-options';
+import { stageOfActivityId } from '../workflows/activity-ids';
 import type { ProgressView, StageRow } from '../workflows/definitions';
 
 /** What the server reports about a running activity (from `describe()`). */
@@ -55,7 +55,7 @@ export function renderProgress(view: ProgressView, now: Date = new Date()): stri
   lines.push(`  ${'stage'.padEnd(10)} ${'queue'.padEnd(5)} ${'status'.padEnd(21)} ${'att'.padStart(3)} ${'time'.padStart(8)}  detail`);
   for (const row of view.stages) lines.push(`  ${row.name.padEnd(10)} ${row.queue.padEnd(5)} ${row.status.padEnd(21)} ${String(attemptsSoFar(row)).padStart(3)} ${elapsed(row, now).padStart(8)}  ${detail(row)}`);
   if (view.error !== null) lines.push(`  error: ${view.error.stage ?? '(experiment)'} ${view.error.code}: ${view.error.message}`);
-  if (view.status === 'waiting-for-operator') lines.push(`  waiting for an operator: resume <id> [--stage S] retries, abort <id> stops.`);
+  if (view.status === 'waiting-for-operator') lines.push(`  waiting for an operator: npm run temporal -- resume ${view.experimentId} [--stage S] retries it, npm run temporal -- abort ${view.experimentId} stops.`);
   if (view.resultDir !== null) lines.push(`  results: ${view.resultDir}`);
   return lines;
 }

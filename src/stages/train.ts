@@ -119,13 +119,25 @@ async function runTrainStage(context: StageContext<TrainSlice>, options: TrainSt
     progressIntervalMs: options.progressIntervalMs,
   };
   context.log(`${windows.count} windows (${windows.perWalk} per walk), ${prompts.length} gate prompts${describeStart(start)}`);
+  // The step of the newest checkpoint in the store: progress (Temporal heartbeats, watch) names
+  // it, so whoever watches a run knows where a retry would resume.
+  let checkpointStep: number | null = resume?.step ?? null;
   const result = await runTrainingJob(job, {
     signal: context.signal,
     onProgress: (p) =>
-      context.progress(p.fraction, { phase: p.phase, step: p.step, epoch: p.epoch, loss: round(p.loss), lr: Number(p.learningRate.toPrecision(3)), 'tokens/s': Math.round(p.tokensPerSecond) }),
+      context.progress(p.fraction, {
+        phase: p.phase,
+        step: p.step,
+        epoch: p.epoch,
+        loss: round(p.loss),
+        lr: Number(p.learningRate.toPrecision(3)),
+        'tokens/s': Math.round(p.tokensPerSecond),
+        ...(checkpointStep === null ? {} : { checkpoint_step: checkpointStep }),
+      }),
     onGate: (gate) => context.log(describeGate(gate)),
     onCheckpoint: async (checkpoint) => {
       await context.checkpoint.save({ ...checkpointMeta(checkpoint), origin } satisfies CheckpointMeta, (dir) => writeCheckpointFiles(dir, checkpoint));
+      checkpointStep = checkpoint.step;
       context.log(`checkpoint saved at step ${checkpoint.step}`);
     },
   });

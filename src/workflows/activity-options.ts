@@ -6,7 +6,9 @@ import type { ActivityOptions, Duration, RetryPolicy as TemporalRetryPolicy } fr
 import { ErrorCode } from '../errors';
 import type { StageDeclaration } from '../pipeline/dag';
 import type { RetryPolicy } from '../pipeline/retry-policy';
-import { TASK_QUEUES, type ExperimentTimeouts, type QueueKind } from './definitions';
+import { stageActivityId } from './activity-ids';
+import type { ExperimentTimeouts } from './definitions';
+import { TASK_QUEUES, type QueueKind } from './task-queues';
 
 /** Default attempt limits per queue: GPU stages (training) run far longer. */
 export const DEFAULT_START_TO_CLOSE: Record<QueueKind, Duration> = { cpu: '6h', gpu: '48h' };
@@ -43,17 +45,6 @@ export function stageActivityOptions(stage: StageDeclaration, round: number, tim
     heartbeatTimeout: timeouts.heartbeat ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: toTemporalRetryPolicy(stage.retry),
   };
-}
-
-/** `<stage>.<round>`: lets `status` match pending activities and `reset --to-stage` find events. */
-export function stageActivityId(stage: string, round: number): string {
-  return `${stage}.${round}`;
-}
-
-/** The stage of an activity id made by {@link stageActivityId}, or null for other activities. */
-export function stageOfActivityId(activityId: string): string | null {
-  const match = /^(.+)\.(\d+)$/.exec(activityId);
-  return match === null ? null : match[1];
 }
 
 /** Options of the bookkeeping activities (results folder, sweep grid): short, CPU queue. */

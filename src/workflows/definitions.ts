@@ -8,9 +8,9 @@ import type { StageHeartbeat, StageProgressUpdate } from '../activities/contract
 import type { ExperimentConfig } from '../config/schema';
 import type { StageName } from '../pipeline/dag';
 
-/** Task queues: CPU workers host workflows and CPU stages; GPU hosts run GPU stages only. */
-export const TASK_QUEUES = { cpu: 'dcsbm-cpu', gpu: 'dcsbm-gpu' } as const;
-export type QueueKind = keyof typeof TASK_QUEUES;
+import type { QueueKind } from './task-queues';
+
+export { TASK_QUEUES, type QueueKind } from './task-queues';
 
 /** Timeouts of an experiment's activities and of the operator wait. */
 export interface ExperimentTimeouts {

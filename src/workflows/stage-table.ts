@@ -6,7 +6,7 @@
 import type { RunStageResult, StageHeartbeat, StageProgressUpdate } from '../activities/contract';
 import type { StageDeclaration, StageName } from '../pipeline/dag';
 import type { StageRecord } from '../pipeline/result-schema';
-import { stageActivityId } from './activity-options';
+import { stageActivityId } from './activity-ids';
 import type { StageRow } from './definitions';
 
 /** Rows keyed by stage, in topological order. */

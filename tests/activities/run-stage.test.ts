@@ -17,7 +17,7 @@ function environment(info: { attempt?: number; heartbeatDetails?: unknown } = {}
   return new MockActivityEnvironment(info, { logger: quietLogger });
 }
 
-function input(config: ExperimentConfig, stage: 'graph' | 'walks', upstream: RunStageResult[] = [], forced = false): RunStageInput {
+function input(config: ExperimentConfig, stage: 'graph' | 'walks' | 'train', upstream: RunStageResult[] = [], forced = false): RunStageInput {
   return { stage, config, experimentId: experimentId(config), upstream: upstream.map(({ stage: s, key, digest }) => ({ stage: s, key, digest })), forced };
 }
 
@@ -91,5 +91,30 @@ describe('runStage activity', () => {
     expect(error).toBeInstanceOf(CancelledFailure);
     // The forced recompute removed the old artifact and the cancelled one was discarded.
     expect(await ws.store.read('graph', graph.key)).toBeNull();
+  });
+});
+
+describe('runStage activity on training', () => {
+  it('a training attempt stopped by a worker shutdown is resumed by the retry from its checkpoint; heartbeats name the checkpoint step', async () => {
+    const ws = await activityWorkspace();
+    const config = tinyConfig();
+    const graph: RunStageResult = await environment().run(ws.activities.runStage, input(config, 'graph'));
+    const walks: RunStageResult = await environment().run(ws.activities.runStage, input(config, 'walks', [graph]));
+    const first = environment();
+    first.on('heartbeat', (beat: StageHeartbeat) => {
+      if (beat.details.phase === 'train' && Number(beat.details.step) >= 40) first.cancel('WORKER_SHUTDOWN');
+    });
+    const error = await first.run(ws.activities.runStage, input(config, 'train', [graph, walks])).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'RESOURCE_ERROR', nonRetryable: false });
+
+    const retry = environment({ attempt: 2 });
+    const retryBeats: StageHeartbeat[] = [];
+    retry.on('heartbeat', (beat: StageHeartbeat) => retryBeats.push(beat));
+    const train: RunStageResult = await retry.run(ws.activities.runStage, input(config, 'train', [graph, walks]));
+    const resumedFrom = (train.summary as { resumed_from_step: number | null }).resumed_from_step;
+    expect(train).toMatchObject({ stage: 'train', outcome: 'computed', attempt: 2 });
+    expect(resumedFrom).toBeGreaterThanOrEqual(40);
+    expect(resumedFrom).toBeLessThan(config.training.max_steps);
+    expect(retryBeats.find((beat) => beat.details.phase === 'train')?.details.checkpoint_step).toBe(resumedFrom);
   });
 });

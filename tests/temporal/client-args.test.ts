@@ -3,11 +3,16 @@
  * misuse is a ConfigError naming the flag and the value (exit 2).
  */
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { parseClientArgs } from '../../src/cli/temporal-client-args';
-import { clientCommand } from '../../src/client';
+import { durationMs } from '../../src/cli/temporal-duration';
+import { clientCommand, experimentInput, timeoutsOf } from '../../src/client';
 import { temporalSettings } from '../../src/cli/temporal-connection';
-import { parseWorkerArgs } from '../../src/cli/temporal-worker-args';
+import { WORKER_USAGE, parseWorkerArgs } from '../../src/cli/temporal-worker-args';
+import { loadConfigFile } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
+import { workerCommand } from '../../src/worker';
+import { PROJECT_ROOT } from '../pipeline/helpers';
 
 describe('client arguments', () => {
   it('submit takes a config path, --wait, --watch, repeated --force and --until', () => {
@@ -31,9 +36,41 @@ describe('client arguments', () => {
     expect(parseClientArgs(['history', 'x'])).toEqual({ name: 'history', id: 'x' });
   });
 
-  it('list filters by a known status and limits the count', () => {
+  it('list filters by a known status (gate_failed included) and limits the count', () => {
     expect(parseClientArgs(['list', '--status', 'failed', '--limit', '5'])).toEqual({ name: 'list', status: 'failed', limit: 5 });
+    expect(parseClientArgs(['list', '--status', 'gate_failed'])).toEqual({ name: 'list', status: 'gate_failed', limit: 50 });
     expect(parseClientArgs(['list'])).toEqual({ name: 'list', limit: 50 });
+  });
+
+  it('submit --sweep <file> (npm run submit -- --sweep sweep.json) is the sweep command, with its flags', () => {
+    expect(parseClientArgs(['submit', '--sweep', 's.json', '--concurrency', '2'])).toEqual({ name: 'sweep', sweepPath: 's.json', concurrency: 2, wait: false });
+    expect(parseClientArgs(['submit', '--wait', '--sweep=s.json'])).toEqual({ name: 'sweep', sweepPath: 's.json', wait: true });
+    expect(() => parseClientArgs(['submit', '--sweep'])).toThrow(/--sweep: expects the sweep file after it/);
+    expect(() => parseClientArgs(['submit', '--sweep', 's.json', '--force', 'graph'])).toThrow(ConfigError);
+  });
+
+  it('--operator-wait sets how long a failed stage waits for an operator (submit, sweep, replay), and reaches the workflow input', () => {
+    expect(parseClientArgs(['submit', 'c.json', '--operator-wait', '30m'])).toMatchObject({ name: 'submit', operatorWait: '30m' });
+    expect(parseClientArgs(['sweep', 's.json', '--operator-wait', '2d'])).toMatchObject({ name: 'sweep', operatorWait: '2d' });
+    expect(parseClientArgs(['replay', 'x', '--operator-wait', '90s'])).toMatchObject({ name: 'replay', operatorWait: '90s' });
+    expect(parseClientArgs(['submit', 'c.json'])).not.toHaveProperty('operatorWait');
+    const { config } = loadConfigFile(join(PROJECT_ROOT, 'configs', 'tiny.json'));
+    expect(experimentInput(config, [], undefined, timeoutsOf({ operatorWait: '30m' })).timeouts).toEqual({ operatorWait: '30m' });
+    expect(experimentInput(config)).not.toHaveProperty('timeouts');
+  });
+
+  it('BAD CALL - an --operator-wait that is not a number and a unit, or under a second, names the flag and value', () => {
+    expect(() => parseClientArgs(['submit', 'c.json', '--operator-wait', '30'])).toThrow(/--operator-wait: '30' — must be a number and a unit \(ms, s, m, h, d\)/);
+    expect(() => parseClientArgs(['submit', 'c.json', '--operator-wait', '1 week'])).toThrow(/--operator-wait: '1 week'/);
+    expect(() => parseClientArgs(['sweep', 's.json', '--operator-wait', '500ms'])).toThrow(/--operator-wait: '500ms' — must be at least 1s/);
+  });
+
+  it('durations: the units Temporal takes', () => {
+    expect(durationMs('30m')).toBe(1_800_000);
+    expect(durationMs('1.5h')).toBe(5_400_000);
+    expect(durationMs('7d')).toBe(604_800_000);
+    expect(durationMs('250ms')).toBe(250);
+    expect(durationMs('m30')).toBeNull();
   });
 
   it('--help prints the usage with the npm command and exits 0 without connecting', async () => {
@@ -41,6 +78,10 @@ describe('client arguments', () => {
     const code = await clientCommand(['--help'], { write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WritableStream);
     expect(code).toBe(0);
     expect(written).toMatch(/^usage: npm run temporal -- <command> \.\.\.\n  submit <config\.json>/);
+    // `npm run submit -- --help` reaches the client as `submit --help`.
+    written = '';
+    expect(await clientCommand(['submit', '--help'], { write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WritableStream)).toBe(0);
+    expect(written).toMatch(/--operator-wait <duration>/);
   });
 
   it('BAD CALL - an unknown command lists the usage', () => {
@@ -68,6 +109,12 @@ describe('worker arguments', () => {
 
   it('accepts several queues and a concurrency', () => {
     expect(parseWorkerArgs(['--queues', 'cpu,gpu', '--concurrency', '3', '--shutdown-grace', '0'])).toEqual({ queues: ['cpu', 'gpu'], concurrency: 3, shutdownGraceSeconds: 0 });
+  });
+
+  it('--help prints the usage and exits 0 before any check or connection', async () => {
+    const printed: string[] = [];
+    expect(await workerCommand(['--help'], (line) => printed.push(line))).toBe(0);
+    expect(printed).toEqual([WORKER_USAGE]);
   });
 
   it('BAD CALL - an unknown queue or a bad concurrency names the flag and value', () => {

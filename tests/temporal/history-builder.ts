@@ -55,13 +55,20 @@ export class HistoryBuilder {
     });
   }
 
-  /** WorkflowTaskScheduled, Started and Completed; returns the Completed event id. */
-  workflowTask(): number {
+  /**
+   * WorkflowTaskScheduled, Started and Completed; returns the Completed event id. With
+   * `suggestContinueAsNew` the server tells the workflow its history is getting large.
+   */
+  workflowTask(options: { suggestContinueAsNew?: boolean } = {}): number {
     this.#workflowTaskScheduled = this.#add(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
       workflowTaskScheduledEventAttributes: { taskQueue: { name: 'sticky' }, startToCloseTimeout: { seconds: Long.fromNumber(10) }, attempt: 1 },
     });
     const started = this.#add(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-      workflowTaskStartedEventAttributes: { scheduledEventId: Long.fromNumber(this.#workflowTaskScheduled), identity: 'history-builder' },
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: Long.fromNumber(this.#workflowTaskScheduled),
+        identity: 'history-builder',
+        ...(options.suggestContinueAsNew === true ? { suggestContinueAsNew: true } : {}),
+      },
     });
     this.#lastCompleted = this.#add(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
       workflowTaskCompletedEventAttributes: {
@@ -147,6 +154,12 @@ export class HistoryBuilder {
     return this;
   }
 
+  /** TimerFired: the timer ran out before the workflow cancelled it. */
+  fireTimer(started: number, timerId: string): this {
+    this.#add(EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId, startedEventId: Long.fromNumber(started) } });
+    return this;
+  }
+
   /** A signal sent to the workflow. */
   signal(name: string, args: unknown[]): this {
     this.#add(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
@@ -197,6 +210,21 @@ export class HistoryBuilder {
   completeWorkflow(result: unknown): this {
     this.#add(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
       workflowExecutionCompletedEventAttributes: { result: { payloads: [defaultPayloadConverter.toPayload(result)] }, workflowTaskCompletedEventId: this.#completedId() },
+    });
+    return this;
+  }
+
+  /** WorkflowExecutionContinuedAsNew: the run ends and a new run starts with `args`. */
+  continueAsNew(workflowType: string, args: unknown[], taskQueue: string): this {
+    this.#add(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, {
+      workflowExecutionContinuedAsNewEventAttributes: {
+        newExecutionRunId: '00000000-0000-4000-8000-000000000002',
+        workflowType: { name: workflowType },
+        taskQueue: { name: taskQueue },
+        input: { payloads: args.map((arg) => defaultPayloadConverter.toPayload(arg)) },
+        workflowTaskTimeout: { seconds: Long.fromNumber(10) },
+        workflowTaskCompletedEventId: this.#completedId(),
+      },
     });
     return this;
   }

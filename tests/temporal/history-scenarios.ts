@@ -150,6 +150,28 @@ export function operatorAbort(): HistoryBuilder {
   return history.failWorkflow('stage graph: wrong config', 'CANCELLED');
 }
 
+/**
+ * Submitted with `--operator-wait 30m`: graph exhausts its retries, nobody answers within the
+ * 30 minutes, and the workflow writes the results and fails with graph's own error.
+ */
+export function operatorTimeout(): HistoryBuilder {
+  const history = new HistoryBuilder('experimentWorkflow', [{ ...experimentInput(), timeouts: { operatorWait: '30m' } }], CPU);
+  history.workflowTask();
+  history.upsertSearchAttributes();
+  const first = scheduleStage(history, 'graph');
+  history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // waiting-for-operator
+  const timer = history.startTimer('1', 30 * 60);
+  history.fireTimer(timer, '1');
+  history.workflowTask();
+  const results = history.scheduleActivity('2', 'writeResults', CPU);
+  history.completeActivity(results, WRITTEN);
+  history.workflowTask();
+  history.upsertSearchAttributes(); // failed
+  return history.failWorkflow('stage graph: disk full', 'RESOURCE_ERROR');
+}
+
 /** graph -> (walks on CPU, train on GPU in parallel) -> evaluate, on the test DAG. */
 export function parallelDiamond(): HistoryBuilder {
   const history = new HistoryBuilder('diamondExperimentWorkflow', [experimentInput()], CPU);
@@ -169,10 +191,10 @@ export function parallelDiamond(): HistoryBuilder {
 }
 
 /** A sweep over two seeds of the tiny config: a sweep file `{ base: "../tiny.json", seeds: [1, 2] }` as read. */
-export function sweepInput(): SweepInput {
+export function sweepInput(concurrency = 1): SweepInput {
   const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'tiny.json'), 'utf8')) as Record<string, unknown>;
   const definition: SweepDefinition = { base, grid: {}, seeds: [1, 2], parallel: 1, notes: [] };
-  return { definition, source: 'configs/sweeps/tiny-seeds.json', stages: ['graph', 'walks'], concurrency: 1 };
+  return { definition, source: 'configs/sweeps/tiny-seeds.json', stages: ['graph', 'walks'], concurrency };
 }
 
 /** Two points with concurrency 1: the second child starts when the first completes. */
@@ -180,7 +202,6 @@ export function sweepTwoPoints(): HistoryBuilder {
   const input = sweepInput();
   const page = sweepPoints({ definition: input.definition, source: input.source, offset: 0, limit: 25 });
   const [first, second] = page.points.map((point) => point.experimentId);
-  const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
   const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
   history.workflowTask();
   const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
@@ -200,14 +221,55 @@ export function sweepTwoPoints(): HistoryBuilder {
   return history.completeWorkflow({ total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] });
 }
 
+const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
+
+/** What the sweep of two points has done once both children succeeded. */
+export const TWO_POINTS_DONE = { total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] };
+
+/**
+ * The server suggests continue-as-new while the first page's two children run (concurrency
+ * 2): the sweep waits for both, then continues as new carrying its counters forward.
+ */
+export function sweepContinueAsNew(): HistoryBuilder {
+  const input = sweepInput(2);
+  const page = sweepPoints({ definition: input.definition, source: input.source, offset: 0, limit: 25 });
+  const [first, second] = page.points.map((point) => point.experimentId);
+  const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
+  history.workflowTask();
+  const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
+  history.completeActivity(grid, page);
+  history.workflowTask({ suggestContinueAsNew: true });
+  const child1 = history.startChild(first, 'experimentWorkflow', CPU);
+  const child2 = history.startChild(second, 'experimentWorkflow', CPU);
+  history.workflowTask(); // both started: awaiting their results
+  history.completeChild(child1, first, 'experimentWorkflow', outcome(first));
+  history.completeChild(child2, second, 'experimentWorkflow', outcome(second));
+  history.workflowTask();
+  return history.continueAsNew('sweepWorkflow', [{ ...input, carried: TWO_POINTS_DONE }], CPU);
+}
+
+/** The run that continued: it asks for the points after the carried `next` and finds none. */
+export function sweepContinued(): HistoryBuilder {
+  const input: SweepInput = { ...sweepInput(2), carried: TWO_POINTS_DONE };
+  const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
+  history.workflowTask();
+  const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
+  history.completeActivity(grid, { total: 2, points: [] });
+  history.workflowTask();
+  return history.completeWorkflow(TWO_POINTS_DONE);
+}
+
 /** Fixture file name -> builder script. */
 export const SCENARIOS = {
   'linear-success.json': linearSuccess,
   'progress-signals.json': progressSignals,
   'operator-resume.json': operatorResume,
   'operator-abort.json': operatorAbort,
+  'operator-timeout.json': operatorTimeout,
   'parallel-diamond.json': parallelDiamond,
   'sweep-two-points.json': sweepTwoPoints,
+  'sweep-continue-as-new.json': sweepContinueAsNew,
+  'sweep-continued.json': sweepContinued,
 } as const;
 
 if (process.argv[1]?.endsWith('history-scenarios.ts')) {

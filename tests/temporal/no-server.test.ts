@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clientCommand } from '../../src/client';
+import { ResourceError } from '../../src/errors';
 import { PROJECT_ROOT } from '../pipeline/helpers';
 
 /** A port nothing listens on. */
@@ -44,6 +46,29 @@ describe('client without a server', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/configs\/does-not-exist\.json: no such file/);
     expect(result.stderr).not.toMatch(/Temporal server/);
+  });
+
+  describe('every other command, in this process (ResourceError is exit 1), all at once', () => {
+    beforeAll(() => void vi.stubEnv('TEMPORAL_ADDRESS', NO_SERVER));
+    afterAll(() => void vi.unstubAllEnvs());
+    const commands = [
+      ['watch', 'x'],
+      ['resume', 'x'],
+      ['abort', 'x', '--reason', 'r'],
+      ['list', '--status', 'failed'],
+      ['replay', 'x'],
+      ['reset', 'x', '--to-stage', 'walks'],
+      ['history', 'x'],
+      ['sweep', 'configs/sweeps/tiny-grid.json'],
+      ['submit', '--sweep', 'configs/sweeps/tiny-grid.json', '--operator-wait', '1h'],
+    ];
+    it.concurrent.each(commands)('EXPECTED FAILURE - %s fails fast with the how-to-start message', async (...args) => {
+      const started = performance.now();
+      const failure = await clientCommand(args).then(() => null, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(ResourceError);
+      expect((failure as Error).message).toMatch(/cannot reach the Temporal server at 127\.0\.0\.1:1[^]*docker compose up -d[^]*npm run experiment -- <config.json>/);
+      expect((performance.now() - started) / 1000).toBeLessThan(15);
+    });
   });
 
   it('BAD CALL - an unknown command exits 2 with the usage', () => {

@@ -35,8 +35,8 @@ function replay(bundle: WorkflowBundle, name: keyof typeof SCENARIOS): Promise<v
   return withTimeout(Worker.runReplayHistory({ workflowBundle: bundle, replayName: name }, fixture(name)), name);
 }
 
-async function bundle(workflowsPath: string): Promise<WorkflowBundle> {
-  return { code: (await bundleWorkflowCode({ workflowsPath, logger: silent })).code };
+async function bundle(workflowsPath: string, workflowInterceptorModules: string[] = []): Promise<WorkflowBundle> {
+  return { code: (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: silent })).code };
 }
 
 describe('replay of committed histories', () => {
@@ -75,12 +75,38 @@ describe('replay of committed histories', () => {
     await replay(real, 'operator-abort.json');
   });
 
+  it('a failed stage that no operator answers within the configured wait (--operator-wait 30m) fails the workflow with its own error', async () => {
+    await replay(real, 'operator-timeout.json');
+  });
+
+  it('the operator wait is the one the experiment was submitted with (a timer of exactly 30 minutes)', async () => {
+    const thirtyMinutes = await bundle(path('../../src/workflows/index.ts'), [path('../workflows/fixtures/thirty-minute-timers.ts')]);
+    await replay(thirtyMinutes, 'operator-timeout.json');
+    // The same history submitted without --operator-wait: the interceptor refuses the default
+    // wait's timer (7 days), the workflow takes another path, and the replay diverges.
+    const history = JSON.parse(readFileSync(join(HISTORIES_DIR, 'operator-timeout.json'), 'utf8'));
+    const started = history.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+    const input = JSON.parse(Buffer.from(started.data, 'base64').toString('utf8'));
+    delete input.timeouts;
+    started.data = Buffer.from(JSON.stringify(input)).toString('base64');
+    const run = Worker.runReplayHistory({ workflowBundle: thirtyMinutes, replayName: 'default-wait' }, history);
+    await expect(withTimeout(run, 'default-wait')).rejects.toThrow(DeterminismViolationError);
+  });
+
   it('independent stages are scheduled together in one workflow task (parallel branches)', async () => {
     await replay(diamond, 'parallel-diamond.json');
   });
 
   it('a sweep starts one child experiment per grid point within its concurrency limit', async () => {
     await replay(real, 'sweep-two-points.json');
+  });
+
+  it('a sweep told its history is large waits for its running children, then continues as new', async () => {
+    await replay(real, 'sweep-continue-as-new.json');
+  });
+
+  it('the continued sweep starts after the carried points and returns the carried counts', async () => {
+    await replay(real, 'sweep-continued.json');
   });
 
   it('EXPECTED FAILURE - a history where a failed stage was retried without waiting for an operator does not replay', async () => {

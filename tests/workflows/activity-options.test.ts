@@ -5,14 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { STAGES, stageDeclaration } from '../../src/pipeline/dag';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry-policy';
-import {
-  DEFAULT_HEARTBEAT_TIMEOUT,
-  NON_RETRYABLE_ERROR_TYPES,
-  stageActivityId,
-  stageActivityOptions,
-  stageOfActivityId,
-  toTemporalRetryPolicy,
-} from '../../src/workflows/activity-options';
+import { stageActivityId, stageOfActivityId } from '../../src/workflows/activity-ids';
+import { DEFAULT_HEARTBEAT_TIMEOUT, NON_RETRYABLE_ERROR_TYPES, stageActivityOptions, toTemporalRetryPolicy } from '../../src/workflows/activity-options';
 
 describe('activity options of a stage', () => {
   it('every implemented stage runs on the queue of its resource kind with both timeouts', () => {
