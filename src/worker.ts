@@ -64,7 +64,6 @@ export async function workerCommand(argv: readonly string[], print: (line: strin
   const store = await FileArtifactStore.open(resolveStoreRoot(PROJECT_ROOT));
   await checkStoreWritable(store.root);
   const provider = await checkExecutionProvider(args.queues.includes('gpu'));
-  provider.warnings.forEach((warning) => print(`Warning: ${warning}`));
   const { NativeConnection, Worker } = await import('@temporalio/worker');
   let connection: NativeConnection;
   try {
@@ -84,7 +83,7 @@ export async function workerCommand(argv: readonly string[], print: (line: strin
   });
   try {
     const workers = await Promise.all(args.queues.map((kind) => Worker.create(workerOptionsFor(kind, args, connection, settings.namespace, activities))));
-    print(`worker on ${settings.address} (namespace ${settings.namespace}): queues ${args.queues.map((kind) => TASK_QUEUES[kind]).join(', ')}; store ${store.root}; onnxruntime backends ${provider.backends.join(', ') || 'n/a'}`);
+    print(`worker on ${settings.address} (namespace ${settings.namespace}): queues ${args.queues.map((kind) => TASK_QUEUES[kind]).join(', ')}; store ${store.root}; stages run on ${provider.provider}`);
     const interrupt = guardShutdownSignals(args.shutdownGraceSeconds, print);
     try {
       await Promise.all(workers.map((worker) => worker.run()));

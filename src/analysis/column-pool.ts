@@ -42,35 +42,45 @@ export async function analyseColumns(context: ColumnContext, keys: readonly stri
     return results as ColumnResult[];
   }
   const workers = Array.from({ length: Math.min(options.workers, todo.length) }, () => startTypeScriptWorker(new URL('./column-worker.ts', import.meta.url), context));
-  try {
-    let next = 0;
-    const drive = async (worker: Worker): Promise<void> => {
-      while (next < todo.length) {
+  // The first failure (an abort included) stops every worker from taking a new column, but a
+  // column in flight is finished, never cut off: a worker thread terminated inside an
+  // onnxruntime call (the permutation control's subset sums) aborts the whole process
+  // ("terminate called after throwing an instance of 'Napi::Error'"). So a worker is only
+  // terminated once it is idle; a column finished meanwhile is kept (and checkpointed).
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const drive = async (worker: Worker): Promise<void> => {
+    try {
+      while (next < todo.length && failure === null) {
         const i = todo[next++];
         checkAborted(options.signal, keys[i]);
         const column = await readColumn(keys[i]);
-        finish(i, await runTask(worker, { key: keys[i], column }, options.signal));
+        finish(i, await runTask(worker, { key: keys[i], column }));
       }
-    };
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  try {
     await Promise.all(workers.map(drive));
-    return results as ColumnResult[];
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return results as ColumnResult[];
 }
 
 function checkAborted(signal: AbortSignal | undefined, key: string): void {
   if (signal?.aborted) throw new Cancelled(`analysis interrupted before metric ${key}`, { cause: signal.reason });
 }
 
-/** Sends one column (transferred) and waits for its result. */
-function runTask(worker: Worker, task: ColumnTask, signal: AbortSignal | undefined): Promise<ColumnResult> {
+/** Sends one column (transferred) and waits for its result (an abort waits for it too: see above). */
+function runTask(worker: Worker, task: ColumnTask): Promise<ColumnResult> {
   return new Promise<ColumnResult>((resolve, reject) => {
     const cleanup = (): void => {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
-      signal?.removeEventListener('abort', onAbort);
     };
     const onMessage = (message: ColumnWorkerMessage): void => {
       cleanup();
@@ -85,14 +95,9 @@ function runTask(worker: Worker, task: ColumnTask, signal: AbortSignal | undefin
       cleanup();
       reject(new StageError(`analysis worker exited with code ${code} while analysing metric ${task.key}`));
     };
-    const onAbort = (): void => {
-      cleanup();
-      reject(new Cancelled(`analysis interrupted during metric ${task.key}`, { cause: signal?.reason }));
-    };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    signal?.addEventListener('abort', onAbort, { once: true });
     worker.postMessage(task, [task.column.buffer as ArrayBuffer]);
   });
 }

@@ -30,7 +30,7 @@ export function runHelp(command: 'experiment' | 'plan'): string {
     '  --force <stage>     recompute this stage even when cached (repeatable)',
     '  --force-all         recompute every stage',
     ...(command === 'experiment'
-      ? ['  --dry-run           print the plan and exit', '  --verbose, -v       more detail (gate evaluations, checkpoints, pre-flight)', '  --skip-preflight    do not check disk, memory and folders first']
+      ? ['  --dry-run           print the plan and exit', '  --verbose, -v       more detail (gate evaluations, checkpoints, pre-flight)', '  --skip-preflight    do not check disk, memory, folders and the execution provider first']
       : []),
     '',
     'Exit codes: 0 success, 1 run failed, 2 invalid input, 130 interrupted.',

@@ -2,17 +2,19 @@
  * `npm run experiments -- <command>`: the lifecycle of local experiments, read from
  * `results/*\/result.json` and the run ledger (`results/ledger.csv`).
  *
- *   list [--status S]... [--temporal]        one line per experiment, newest first: the result folders,
+ *   list [--status S]... [--temporal]        one line per experiment, newest first, with its gate: the result folders,
  *                                            plus Temporal's experiments when TEMPORAL_ADDRESS is set
  *                                            or --temporal is given (a SOURCE column says which)
  *   show <id>                                stages, metrics and ledger history of one experiment
+ *                                            (found in results-archive/ when archived)
  *   compare <id> <id> [...] [--out file.html]
  *                                            comparison report: config differences, scalars, horizons, figures
  *   archive [--status S]... [--older-than 7d] [--dry-run]
  *                                            move result folders to results-archive/ (never the store)
  *   promote <id> [--name N] [--min-rule-compliance X] [--min-edge-compliance X] [--force] [--dry-run]
  *                                            copy a succeeded run's config to configs/promoted/<N>.json
- *   failures                                 failed runs by stage and error class -> results/failures.md
+ *   failures [--status S]...                 failed, gate_failed and interrupted runs by stage and error
+ *                                            class, with attempts and last progress -> results/failures.md
  *   ledger [--last N] [--parquet out.parquet]
  *                                            print the ledger, or export it as Parquet
  *
@@ -25,11 +27,15 @@ import { ConfigError, ExitCode } from '../errors';
 import { archiveFolders, selectForArchive } from '../ops/archive';
 import { writeComparison } from '../ops/compare';
 import { formatAge, parseAge } from '../ops/duration';
-import { collectFailures, failuresMarkdown } from '../ops/failures';
+import { collectFailures, FAILURE_STATUSES } from '../ops/failures';
+import { failuresMarkdown, failuresText } from '../ops/failures-report';
 import { readLedger, type LedgerRow } from '../ops/ledger';
+import { horizonsByPrimaryMetric } from '../ops/ledger-horizons';
 import { writeLedgerParquet } from '../ops/ledger-parquet';
+import { listRows, LIST_HEADER } from '../ops/list-table';
 import { archiveRoot, ledgerPath, promotedRoot, resolveResultsRoot } from '../ops/paths';
 import { promoteRun } from '../ops/promote';
+import { locateExperiment } from '../ops/show-lookup';
 import { findResult, RUN_STATUSES, scanResults, type ResultFolder } from '../ops/result-folders';
 import { runMetrics } from '../ops/run-metrics';
 import { formatTable } from '../ops/text-table';
@@ -61,7 +67,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     positionals: 1,
     run: promote,
   },
-  failures: { options: {}, positionals: 0, run: failures },
+  failures: { options: { status: { type: 'string', multiple: true } }, positionals: 0, run: failures },
   ledger: { options: { last: { type: 'string' }, parquet: { type: 'string' } }, positionals: 0, run: ledger },
 };
 
@@ -93,16 +99,8 @@ async function list({ flags }: Parsed, results: string): Promise<number> {
   const scan = scanResults(results);
   const { rows: ledgerRows } = await readLedger(ledgerPath(results));
   const folders = scan.folders.filter((f) => statuses === null || statuses.has(f.record.status));
-  const now = Date.now();
-  const rows = folders.map(({ record }) => [
-    record.experiment_id,
-    record.status,
-    record.stages.map((s) => `${s.name}:${s.status}`).join(' '),
-    record.metadata?.seconds_total === undefined ? '' : formatDuration(record.metadata.seconds_total),
-    `${formatAge(now - Date.parse(record.updated_at))} ago`,
-    String(ledgerRows.filter((r) => r.experiment_id === record.experiment_id && r.event === 'run').length),
-  ]);
-  console.log(rows.length === 0 ? `no experiments in ${results}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(['EXPERIMENT', 'STATUS', 'STAGES', 'TIME', 'UPDATED', 'RUNS'], rows));
+  const rows = listRows(folders, ledgerRows, Date.now());
+  console.log(rows.length === 0 ? `no experiments in ${results}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(LIST_HEADER, rows));
   for (const problem of scan.problems) console.log(`unreadable: ${problem.path}: ${problem.problem}`);
   return ExitCode.success;
 }
@@ -149,11 +147,12 @@ async function listWithTemporal(flags: Flags, results: string): Promise<number> 
 }
 
 async function show({ positionals }: Parsed, results: string): Promise<number> {
-  const { dir, record } = findResult(results, positionals[0]);
+  const { dir, record, archived } = locateExperiment(results, positionals[0]);
   const metrics = runMetrics(record);
   const shown = (value: number | boolean | null) => (value === null ? '(not reported)' : String(value));
   console.log(`Experiment ${record.experiment_id}: ${record.status.toUpperCase()}`);
   console.log(`  folder:      ${dir}`);
+  if (archived !== null) console.log(`  archived:    ${archived.at} (${archived.reason}); not in ${results}`);
   console.log(`  config hash: ${record.config_hash}`);
   console.log(`  started:     ${record.started_at}   updated: ${record.updated_at}`);
   if (record.description) console.log(`  description: ${record.description}`);
@@ -163,6 +162,8 @@ async function show({ positionals }: Parsed, results: string): Promise<number> {
   console.log(formatTable(['STAGE', 'STATUS', 'CACHE', 'ATTEMPTS', 'TIME', 'KEY', 'ERROR'], stageRows));
   console.log('');
   console.log(`Metrics: final loss ${shown(metrics.finalLoss)}, edge compliance ${shown(metrics.edgeCompliance)}, rule compliance ${shown(metrics.ruleCompliance)}, gate passed ${shown(metrics.gatePassed)}, best horizon ${shown(metrics.bestHorizon)}`);
+  const horizons = horizonsByPrimaryMetric(record);
+  if (horizons !== null) console.log(`Best horizon per primary metric: ${Object.entries(horizons).map(([metric, horizon]) => `${metric} ${horizon}`).join(', ')}`);
   const history = (await readLedger(ledgerPath(results))).rows.filter((r) => r.experiment_id === record.experiment_id);
   console.log('');
   console.log(history.length === 0 ? 'Ledger: no rows for this experiment.' : formatTable(['TIME', 'EVENT', 'STATUS', 'SECONDS', 'NOTE'], history.map((r) => [r.time, r.event, r.status, r.duration_s, r.note || r.error_message])));
@@ -206,20 +207,27 @@ async function promote({ flags, positionals }: Parsed, results: string): Promise
     dryRun,
   );
   outcome.notes.forEach((note) => console.log(`Note: ${note}`));
-  const verb = dryRun ? '[dry-run] would promote' : outcome.unchanged ? 'already promoted (unchanged):' : 'promoted';
-  console.log(`${verb} ${folder.record.experiment_id} -> ${outcome.target}${dryRun ? '' : ' (recorded in the ledger)'}`);
+  console.log(promoteLine(folder.record.experiment_id, outcome.target, outcome.unchanged, dryRun));
   return ExitCode.success;
 }
 
-async function failures(_: Parsed, results: string): Promise<number> {
+function promoteLine(id: string, target: string, unchanged: boolean, dryRun: boolean): string {
+  const prefix = dryRun ? '[dry-run] ' : '';
+  if (unchanged) return `${prefix}already promoted (unchanged): ${id} -> ${target}; nothing written, no ledger row`;
+  return dryRun ? `${prefix}would promote ${id} -> ${target}` : `promoted ${id} -> ${target} (recorded in the ledger)`;
+}
+
+async function failures({ flags }: Parsed, results: string): Promise<number> {
+  const statuses = statusFilter(flags.status, FAILURE_STATUSES) ?? new Set(FAILURE_STATUSES);
   const ledger = ledgerPath(results);
   const { rows, problems } = await readLedger(ledger);
-  const report = failuresMarkdown(collectFailures(rows, scanResults(results).folders), `${ledger} and ${results}/*/result.json`, new Date());
+  const found = collectFailures(rows, scanResults(results).folders, statuses);
+  const sources = `${ledger} and ${results}/*/result.json`;
   const target = join(results, 'failures.md');
-  writeFileAtomic(target, report);
-  console.log(report);
+  writeFileAtomic(target, failuresMarkdown(found, sources, new Date()));
+  console.log(failuresText(found, sources));
   problems.forEach((problem) => console.log(`Warning: ${problem}`));
-  console.log(`(written to ${target})`);
+  console.log(`(Markdown report written to ${target})`);
   return ExitCode.success;
 }
 

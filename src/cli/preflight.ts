@@ -1,7 +1,7 @@
 /**
  * `npm run preflight -- <config.json> [--until S] [--force S]... [--force-all]`: the checks
  * `npm run experiment` makes before any stage starts (disk for the artifacts to compute,
- * memory, writable folders, estimated duration), without running anything.
+ * memory, writable folders, the execution provider, estimated duration), without running anything.
  * Exit codes: 0 every check passed, 1 a check failed, 2 invalid input.
  */
 import { ExitCode } from '../errors';

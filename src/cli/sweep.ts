@@ -14,6 +14,7 @@ import { formatDuration } from '../pipeline/progress';
 import { expandSweep, formatCoordinates, type SweepPoint } from '../ops/sweep-expand';
 import { loadSweep } from '../ops/sweep-load';
 import { formatFate, planSweep, tallySweep } from '../ops/sweep-plan';
+import { tallyLines } from '../ops/sweep-plan-tally';
 import { runSweep, type PointOutcome } from '../ops/sweep-run';
 import type { PointPlan } from '../ops/sweep-plan';
 import type { SearchRung } from '../ops/search-run';
@@ -191,14 +192,6 @@ function pointHeader(spec: SweepSpec): string[] {
 
 function pointCells(point: SweepPoint): string[] {
   return [String(point.index), point.experimentId, ...point.coordinates.map((c) => JSON.stringify(c.value))];
-}
-
-function tallyLines(tallies: ReturnType<typeof tallySweep>): string[] {
-  const sum = (key: 'runs' | 'hits' | 'compute' | 'shared') => tallies.reduce((total, t) => total + t[key], 0);
-  return [
-    `Stage runs: ${sum('runs')} in total: ${sum('hits')} cache hit(s), ${sum('compute')} to compute, ${sum('shared')} shared with an earlier point of this sweep`,
-    ...tallies.map((t) => `  ${t.stage.padEnd(6)} ${t.runs} runs: ${t.hits} hit(s), ${t.compute} to compute, ${t.shared} shared`),
-  ];
 }
 
 function summaryLines(spec: SweepSpec, outcomes: readonly PointOutcome[]): string[] {

@@ -1,11 +1,13 @@
 /**
  * Worker startup checks, each failing with a message that says what to fix: the artifact
- * store is writable, and on GPU queues onnxruntime-node loads and offers CUDA.
+ * store is writable, onnxruntime-node creates sessions, and on GPU queues it offers CUDA.
  */
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ResourceError } from '../errors';
+import type { SessionIdentity } from '../onnx/session';
+import { probeProvider, type ProviderProbe } from '../ops/preflight-provider';
 
 /** Writes and removes a probe file in the store root. */
 export async function checkStoreWritable(storeRoot: string): Promise<void> {
@@ -23,28 +25,33 @@ export async function checkStoreWritable(storeRoot: string): Promise<void> {
 
 /** Result of the execution-provider check. */
 export interface ProviderCheck {
-  /** Backends onnxruntime-node reports (e.g. cpu, cuda). */
-  backends: string[];
-  /** Non-fatal remarks to print. */
-  warnings: string[];
+  /** The provider this worker's stages run on (cpu, cuda). */
+  provider: string;
 }
 
-/** Loads onnxruntime-node; on a GPU queue, warns when CUDA is not among its backends. */
-export async function checkExecutionProvider(gpu: boolean, load: () => Promise<unknown> = () => import('onnxruntime-node')): Promise<ProviderCheck> {
-  let ort: { listSupportedBackends?: () => { name: string }[] };
+/**
+ * onnxruntime-node creates a session here (the one-node probe the cache keys use,
+ * src/onnx/provider-probe.ts); a worker that polls the GPU queue must get CUDA. That one is a
+ * hard error, not a warning: a "GPU" worker falling back to the CPU would take the GPU stages
+ * (training for hours) from the hosts that have one. (`listSupportedBackends()` is no test: it
+ * lists cuda on CPU-only hosts, where the CUDA libraries are not installed.)
+ */
+export async function checkExecutionProvider(gpu: boolean, probe: ProviderProbe = probeProvider): Promise<ProviderCheck> {
+  let identity: SessionIdentity;
   try {
-    ort = (await load()) as typeof ort;
+    identity = await probe(gpu ? 'cuda' : 'cpu');
   } catch (error) {
     throw new ResourceError(
-      `onnxruntime-node failed to load (${(error as Error).message.split('\n')[0]}). Reinstall its binary: node node_modules/onnxruntime-node/script/install` +
+      `onnxruntime-node cannot create a session on this host (${(error as Error).message.split('\n')[0]}). Reinstall its binary: node node_modules/onnxruntime-node/script/install` +
         (gpu ? ' (GPU hosts: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install)' : ''),
       { cause: error },
     );
   }
-  const backends = (ort.listSupportedBackends?.() ?? []).map((backend) => backend.name);
-  const warnings =
-    gpu && !backends.includes('cuda')
-      ? [`onnxruntime-node offers ${backends.join(', ') || 'no listed backends'} but not cuda: GPU stages will run on the CPU provider. Install the CUDA build: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install`]
-      : [];
-  return { backends, warnings };
+  if (gpu && identity.provider !== 'cuda') {
+    throw new ResourceError(
+      `--queues gpu: this worker would take GPU stages but the CUDA execution provider cannot be loaded here (${identity.fallbackReason ?? `sessions run on ${identity.provider}`}). ` +
+        'Install the CUDA build (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install, docs/operations.md "GPU hosts") or run this worker with --queues cpu',
+    );
+  }
+  return { provider: identity.provider };
 }

@@ -1,73 +1,103 @@
 /**
- * The failures report: failed runs grouped by stage and error class, with their messages and
- * attempts, as Markdown. Sources: the ledger's failed run rows, plus failed result folders
- * that the ledger does not know (runs from before the ledger existed).
+ * The runs the failures report covers: every run that ended without succeeding (failed, its
+ * gate failed with `training.require_gate`, or interrupted), with its stage, error, attempts
+ * and the last progress the stage recorded. Sources: the ledger's run rows (every attempt in
+ * history, archived folders included), plus result folders that the ledger does not know
+ * (runs from before the ledger existed). Rendering is failures-report.ts.
  */
-import { ErrorCode } from '../errors';
 import type { LedgerRow } from './ledger';
 import type { ResultFolder } from './result-folders';
+import type { RunRecord } from './run-record';
 
-/** One failed run. */
+/** The run statuses the report covers, in the report's order. */
+export const FAILURE_STATUSES = ['failed', 'gate_failed', 'interrupted'] as const;
+
+/** Where a stage stood at its last progress report before it stopped. */
+export interface LastProgress {
+  /** Fraction done in [0, 1]. */
+  fraction: number;
+  /** The stage's details then (step, loss, ...). */
+  details: Record<string, unknown>;
+  /** When it was reported (ISO 8601), if recorded. */
+  at: string | null;
+}
+
+/** One run that did not succeed. */
 export interface Failure {
   time: string;
   experimentId: string;
+  /** One of {@link FAILURE_STATUSES}. */
+  status: string;
   stage: string;
   code: string;
   message: string;
-  /** Attempts of the failed stage, when recorded. */
+  /** Attempts of the stage, when recorded. */
   attempts: number | null;
+  /** The stage's last progress; null when it reported none (or finished, as a gate-failed train stage has). */
+  progress: LastProgress | null;
 }
 
-const CLASS_OF_CODE: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(ErrorCode).map(([key, code]) => [code, { config: 'ConfigError', input: 'InputError', resource: 'ResourceError', stage: 'StageError', cancelled: 'Cancelled' }[key] ?? code]),
-);
-
-/** Failures from the ledger and from failed result folders missing from it. */
-export function collectFailures(rows: readonly LedgerRow[], folders: readonly ResultFolder[]): Failure[] {
-  const failures = rows.filter((row) => row.event === 'run' && row.status === 'failed').map(fromLedgerRow);
-  const known = new Set(failures.map((f) => `${f.experimentId}@${f.time}`));
+/**
+ * The runs with a status in `statuses` from the ledger and from the result folders it does not
+ * know, newest first.
+ */
+export function collectFailures(rows: readonly LedgerRow[], folders: readonly ResultFolder[], statuses: ReadonlySet<string> = new Set(FAILURE_STATUSES)): Failure[] {
+  const folderOf = new Map(folders.map(({ record }) => [runKey(record.experiment_id, record.updated_at), record]));
+  const failures = rows.filter((row) => row.event === 'run' && statuses.has(row.status)).map((row) => fromLedgerRow(row, folderOf.get(runKey(row.experiment_id, row.time))));
+  const known = new Set(failures.map((f) => runKey(f.experimentId, f.time)));
   for (const { record } of folders) {
-    if (record.status !== 'failed' || known.has(`${record.experiment_id}@${record.updated_at}`)) continue;
-    const stage = record.stages.find((s) => s.error);
+    if (!statuses.has(record.status) || known.has(runKey(record.experiment_id, record.updated_at))) continue;
+    const stage = record.stages.find((s) => s.name === record.error?.stage) ?? record.stages.find((s) => s.error);
     failures.push({
       time: record.updated_at,
       experimentId: record.experiment_id,
+      status: record.status,
       stage: record.error?.stage ?? stage?.name ?? '(none)',
       code: record.error?.code ?? stage?.error?.code ?? '(unknown)',
       message: record.error?.message ?? stage?.error?.message ?? '',
       attempts: stage?.attempts ?? null,
+      progress: lastProgress(stage?.progress),
     });
   }
   return failures.sort((a, b) => (a.time < b.time ? 1 : -1));
 }
 
-function fromLedgerRow(row: LedgerRow): Failure {
-  let attempts: number | null = null;
+/** A run's identity in both sources: the ledger row's time is its result.json's `updated_at`. */
+function runKey(experimentId: string, time: string): string {
+  return `${experimentId}@${time}`;
+}
+
+/**
+ * A failure from its ledger row. The ledger writes a message's line breaks as ` | `; while the
+ * run's folder is still there, its result.json has the message as written, line breaks included.
+ */
+function fromLedgerRow(row: LedgerRow, folder: RunRecord | undefined): Failure {
+  let stage: { attempts?: number; progress?: unknown } | undefined;
   try {
-    const stages = JSON.parse(row.stages) as Record<string, { attempts?: number }>;
-    attempts = stages[row.error_stage]?.attempts ?? null;
+    stage = (JSON.parse(row.stages) as Record<string, typeof stage>)[row.error_stage];
   } catch {
-    // A hand-edited stages cell: attempts stay unknown.
+    // A hand-edited stages cell: attempts and progress stay unknown.
   }
-  return { time: row.time, experimentId: row.experiment_id, stage: row.error_stage || '(none)', code: row.error_code || '(unknown)', message: row.error_message, attempts };
+  return {
+    time: row.time,
+    experimentId: row.experiment_id,
+    status: row.status,
+    stage: row.error_stage || '(none)',
+    code: row.error_code || '(unknown)',
+    message: folder?.error?.message ?? row.error_message,
+    attempts: stage?.attempts ?? null,
+    progress: lastProgress(stage?.progress),
+  };
 }
 
-/** The Markdown report; `sources` names where the failures were read from. */
-export function failuresMarkdown(failures: readonly Failure[], sources: string, now: Date): string {
-  const experiments = new Set(failures.map((f) => f.experimentId)).size;
-  const lines = ['# Failed runs', '', `Generated ${now.toISOString()} from ${sources}: ${failures.length} failed run(s) of ${experiments} experiment(s).`];
-  const groups = new Map<string, Failure[]>();
-  for (const failure of failures) {
-    const key = `${failure.stage} — ${CLASS_OF_CODE[failure.code] ?? failure.code} (${failure.code})`;
-    groups.set(key, [...(groups.get(key) ?? []), failure]);
-  }
-  for (const [key, group] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
-    lines.push('', `## ${key}: ${group.length} run(s)`, '', '| time | experiment | attempts | message |', '|---|---|---|---|');
-    for (const f of group) lines.push(`| ${f.time} | ${f.experimentId} | ${f.attempts ?? ''} | ${cell(f.message)} |`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/** A recorded progress entry (result.json's stage `progress`, or its copy in the ledger's stages cell). */
+function lastProgress(entry: unknown): LastProgress | null {
+  if (typeof entry !== 'object' || entry === null) return null;
+  const { fraction, details, at } = entry as { fraction?: unknown; details?: unknown; at?: unknown };
+  if (typeof fraction !== 'number') return null;
+  return {
+    fraction,
+    details: typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {},
+    at: typeof at === 'string' ? at : null,
+  };
 }

@@ -3,6 +3,7 @@
  */
 import { hostname } from 'node:os';
 import { LedgerEvent, type LedgerRow } from './ledger';
+import { horizonsCell } from './ledger-horizons';
 import { runMetrics } from './run-metrics';
 import type { RunRecord } from './run-record';
 
@@ -22,6 +23,7 @@ export function ledgerRowForRun(record: RunRecord): LedgerRow {
     edge_compliance: numberText(metrics.edgeCompliance),
     rule_compliance: numberText(metrics.ruleCompliance),
     best_horizon: numberText(metrics.bestHorizon),
+    best_horizon_by_primary_metric: horizonsCell(record),
     gate_passed: metrics.gatePassed === null ? '' : String(metrics.gatePassed),
     error_stage: record.error?.stage ?? failedStage?.name ?? '',
     error_code: record.error?.code ?? failedStage?.error?.code ?? '',
@@ -34,19 +36,30 @@ export function ledgerRowForRun(record: RunRecord): LedgerRow {
   };
 }
 
-/** The row recording that `record`'s config was promoted to `target`. */
+/**
+ * The row recording that `record`'s config was promoted to `target`. It repeats the run's
+ * metrics, but not its duration: the run's own row has it, and a total of `duration_s` over
+ * the ledger must count each run once.
+ */
 export function ledgerRowForPromotion(record: RunRecord, target: string): LedgerRow {
   return {
     ...ledgerRowForRun(record),
     time: new Date().toISOString(),
     event: LedgerEvent.promote,
+    duration_s: '',
     host: hostname(),
     note: `promoted to ${target}`,
   };
 }
 
+/**
+ * A stage's entry in the `stages` cell. A failed or interrupted stage's last progress entry
+ * comes along (how far it got, for `experiments failures` after its folder is archived).
+ */
 function stageDetails(stage: RunRecord['stages'][number]): Record<string, unknown> {
-  return { status: stage.status, cache: stage.cache ?? null, seconds: roundOrNull(stage.seconds ?? null), attempts: stage.attempts ?? 0 };
+  const details: Record<string, unknown> = { status: stage.status, cache: stage.cache ?? null, seconds: roundOrNull(stage.seconds ?? null), attempts: stage.attempts ?? 0 };
+  if (stage.progress != null) details.progress = stage.progress;
+  return details;
 }
 
 function roundOrNull(value: number | null): number | null {

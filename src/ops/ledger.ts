@@ -9,8 +9,14 @@ import { dirname } from 'node:path';
 import { InputError } from '../errors';
 import { encodeCsvLine, parseCsvLine } from './csv';
 import { withFileLock } from './file-lock';
+import { upgradeLedger } from './ledger-upgrade';
 
-/** The ledger's columns, in file order. Stage details and digests are compact JSON. */
+/**
+ * The ledger's columns, in file order. Stage details, digests and the horizons per primary
+ * metric are compact JSON. Readers go by the file's header, so a ledger written before a
+ * column existed still reads (that column is empty); appending to it first upgrades it
+ * (ledger-upgrade.ts).
+ */
 export const LEDGER_COLUMNS = [
   'time',
   'event',
@@ -23,6 +29,7 @@ export const LEDGER_COLUMNS = [
   'edge_compliance',
   'rule_compliance',
   'best_horizon',
+  'best_horizon_by_primary_metric',
   'gate_passed',
   'error_stage',
   'error_code',
@@ -50,8 +57,9 @@ export interface LedgerContents {
 const HEADER = encodeCsvLine(LEDGER_COLUMNS);
 
 /**
- * Appends `row` to the ledger at `path` (creating it with its header), under the lock.
- * @throws InputError when the existing file's header is not this version's header.
+ * Appends `row` to the ledger at `path` (creating it with its header, or upgrading an older
+ * version's file to this header first), under the lock.
+ * @throws InputError when the existing file's header has a column this version does not know.
  */
 export async function appendLedgerRow(path: string, row: LedgerRow): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
@@ -68,7 +76,10 @@ export async function appendLedgerRow(path: string, row: LedgerRow): Promise<voi
   });
 }
 
-/** What must precede the new line: the header for a new file, a newline after a torn last line. */
+/**
+ * What must precede the new line: the header for a new file, a newline after a torn last
+ * line; a file with an earlier version's header is upgraded first.
+ */
 async function prefixFor(path: string): Promise<string> {
   const handle = await fs.open(path, 'a+');
   try {
@@ -77,9 +88,8 @@ async function prefixFor(path: string): Promise<string> {
     const head = Buffer.alloc(Math.min(size, HEADER.length + 1));
     await handle.read(head, 0, head.length, 0);
     if (head.toString('utf8') !== `${HEADER}\n`.slice(0, head.length) || size < HEADER.length + 1) {
-      throw new InputError(
-        `${path}: header is not the ledger header of this version (${LEDGER_COLUMNS.length} columns starting "${LEDGER_COLUMNS.slice(0, 3).join(',')}"); move the file aside to start a new ledger`,
-      );
+      await upgradeLedger(path, LEDGER_COLUMNS);
+      return '';
     }
     const last = Buffer.alloc(1);
     await handle.read(last, 0, 1, size - 1);

@@ -1,19 +1,23 @@
 /**
  * Pre-flight checks, run before any stage starts: disk for the artifacts that will be
- * computed, memory for the largest stage, writable results and store folders, and an
- * estimated duration where a calibration exists. A failed check names itself, the estimate
- * and the available amount; the caller stops the run (exit 1: the input is valid, the
- * machine lacks room for it right now).
+ * computed, memory for the largest stage, writable results and store folders, the requested
+ * execution provider (preflight-provider.ts), and the estimated duration (informative only,
+ * preflight-duration.ts). A failed check names itself, the estimate and the available amount;
+ * the caller stops the run (exit 1: the input is valid, the machine lacks room for it right now).
  */
 import { constants, promises as fs } from 'node:fs';
 import { freemem } from 'node:os';
 import { dirname } from 'node:path';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
 import type { ExperimentConfig } from '../config/schema';
+import type { Device, SessionIdentity } from '../onnx/session';
+import type { StageName } from '../pipeline/dag';
 import type { StagePlan } from '../pipeline/plan';
-import { formatDuration } from '../pipeline/progress';
 import { formatBytes } from './duration';
-import { estimateStage, type StageEstimate } from './estimates';
+import { calibrationStages, estimateStage, type EarlierArtifacts, type StageEstimate } from './estimates';
+import { durationCheck } from './preflight-duration';
+import { stageParts } from './preflight-parts';
+import { probeProvider, providerCheck, type ProviderProbe } from './preflight-provider';
 
 /** The machine facts the checks compare against; replaceable in tests. */
 export interface PreflightProbe {
@@ -23,11 +27,13 @@ export interface PreflightProbe {
   availableMemoryBytes(): number;
   /** Null when a new file can be created in `path` (or would be, once created); otherwise why not. */
   writeProblem(path: string): Promise<string | null>;
+  /** Where a requested device resolves on this host (absent: the real probe, preflight-provider.ts). */
+  executionProvider?(device: Device): Promise<SessionIdentity>;
 }
 
 /** The outcome of one check. `skipped` checks do not fail a run. */
 export interface PreflightCheck {
-  name: 'disk' | 'memory' | 'results folder' | 'store folder' | 'duration';
+  name: 'disk' | 'memory' | 'results folder' | 'store folder' | 'execution provider' | 'duration';
   outcome: 'ok' | 'failed' | 'skipped';
   message: string;
 }
@@ -52,17 +58,34 @@ export interface PreflightInput {
 /** Runs every check against the real machine unless `probe` replaces it. */
 export async function runPreflight(input: PreflightInput, probe: PreflightProbe = systemProbe): Promise<PreflightReport> {
   const toCompute = input.plans.filter((plan) => plan.decision !== 'hit');
-  const estimates: StageEstimate[] = [];
-  for (const plan of toCompute) estimates.push(estimateStage(plan.stage.name, input.config, await input.store.list(plan.stage.name)));
+  const earlier = await listEarlier(input.store, toCompute.map((plan) => plan.stage.name));
+  const estimates = toCompute.map((plan) => estimateStage(plan.stage.name, input.config, earlier));
+  const modelMath = toCompute.some((plan) => plan.stage.usesExecutionProvider === true);
   const checks = [
     await writableCheck('results folder', input.resultsRoot, probe),
     await writableCheck('store folder', input.store.root, probe),
     await diskCheck(estimates, input.store.root, probe),
     memoryCheck(toCompute, input.config, probe),
-    durationCheck(estimates),
+    await providerCheck(modelMath ? [input.config.runtime.device] : [], providerProbeOf(probe)),
+    durationCheck(estimates, { parallel: 1, perRun: false }),
   ];
   return { ok: checks.every((check) => check.outcome !== 'failed'), checks, estimates };
 }
+
+/** The store's earlier artifacts that calibrate the estimates of `stages` (estimates.ts). */
+export async function listEarlier(store: Pick<ArtifactStore, 'list'>, stages: Iterable<StageName>): Promise<EarlierArtifacts> {
+  const earlier = new Map<StageName, readonly Manifest[]>();
+  for (const stage of calibrationStages(stages)) earlier.set(stage, await store.list(stage));
+  return earlier;
+}
+
+/** The probe's own provider probe, or the real one. */
+export function providerProbeOf(probe: PreflightProbe): ProviderProbe {
+  return (device) => probe.executionProvider?.(device) ?? probeProvider(device);
+}
+
+/** The disk parts of one run: `graph 13.0 KiB (formula)`. */
+export const BYTES = { amount: (e: StageEstimate) => e.bytes, format: formatBytes, source: (e: StageEstimate) => e.bytesSource };
 
 /** One line per check, for the run's header. */
 export function renderPreflight(report: PreflightReport): string[] {
@@ -88,8 +111,7 @@ async function diskCheck(estimates: readonly StageEstimate[], storeRoot: string,
   if (estimates.length === 0) return { name: 'disk', outcome: 'ok', message: 'nothing to compute: every stage is a cache hit' };
   const needed = estimates.reduce((sum, e) => sum + e.bytes, 0);
   const free = await probe.freeBytes(storeRoot);
-  const parts = estimates.map((e) => `${e.stage} ${e.bytesSource === 'none' ? 'no estimate' : `${formatBytes(e.bytes)} (${e.bytesSource})`}`);
-  const detail = `the stages to compute need about ${formatBytes(needed)} in ${storeRoot} [${parts.join(', ')}]`;
+  const detail = `the stages to compute need about ${formatBytes(needed)} in ${storeRoot} [${stageParts(estimates, BYTES, false).join(', ')}]`;
   if (needed > free) return { name: 'disk', outcome: 'failed', message: `${detail}, but only ${formatBytes(free)} is free on that filesystem` };
   return { name: 'disk', outcome: 'ok', message: `${detail}; ${formatBytes(free)} free` };
 }
@@ -106,17 +128,7 @@ function memoryCheck(toCompute: readonly StagePlan[], config: ExperimentConfig, 
   return { name: 'memory', outcome: 'ok', message: `${detail}; ${formatBytes(available)} available` };
 }
 
-function durationCheck(estimates: readonly StageEstimate[]): PreflightCheck {
-  if (estimates.length === 0) return { name: 'duration', outcome: 'ok', message: 'nothing to compute' };
-  const missing = estimates.filter((e) => e.seconds === null).map((e) => e.stage);
-  if (missing.length > 0) {
-    return { name: 'duration', outcome: 'skipped', message: `no calibration for ${missing.join(', ')} (no earlier artifact of the stage computed on this host)` };
-  }
-  const seconds = estimates.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
-  return { name: 'duration', outcome: 'ok', message: `about ${formatDuration(seconds)} of compute, calibrated from earlier artifacts on this host` };
-}
-
-/** The real machine: statfs, available memory (cgroup-aware) and access(2). */
+/** The real machine: statfs, available memory (cgroup-aware), access(2) and the provider probe. */
 export const systemProbe: PreflightProbe = {
   async freeBytes(path) {
     const stats = await fs.statfs(await nearestExisting(path));
@@ -136,6 +148,7 @@ export const systemProbe: PreflightProbe = {
       return `${existing}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     }
   },
+  executionProvider: probeProvider,
 };
 
 /** `path` itself or its closest ancestor that exists (the folder it will be created in). */

@@ -1,8 +1,9 @@
 /**
  * Promoting a run: its config becomes `configs/promoted/<name>.json`, a config others can
- * run as is, and the promotion is recorded in the ledger. Only a succeeded run qualifies; a
- * failed gate refuses; a requested threshold refuses when the metric is below it or when
- * the run does not report that metric (it is never assumed).
+ * run as is, and the promotion is recorded in the ledger (unless the file already holds
+ * exactly this config). Only a succeeded run qualifies; a failed gate refuses; a requested
+ * threshold refuses when the metric is below it or when the run does not report that metric
+ * (it is never assumed).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,10 @@ import { writeFileAtomic } from '../artifacts/atomic-write';
 import { ConfigError, InputError } from '../errors';
 import { appendLedgerRow } from './ledger';
 import { ledgerRowForPromotion } from './ledger-row';
+import { gateRefusal } from './promote-gate';
 import type { ResultFolder } from './result-folders';
 import { runMetrics, type RunMetrics } from './run-metrics';
+import type { RunRecord } from './run-record';
 
 /** What to promote and the bars it must clear. */
 export interface PromoteRequest {
@@ -30,14 +33,15 @@ export interface PromoteResult {
   target: string;
   /** Facts shown to the user (e.g. that the run reports no gate yet). */
   notes: string[];
-  /** The target already held exactly this config. */
+  /** The target already held exactly this config: nothing was written or recorded. */
   unchanged: boolean;
 }
 
 const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * Checks `request` and, unless `dryRun`, writes the config and the ledger row.
+ * Checks `request` and, unless `dryRun` or the target is unchanged, writes the config and the
+ * ledger row.
  * @throws ConfigError for a bad name; InputError naming every reason the run does not qualify.
  */
 export async function promoteRun(request: PromoteRequest, ledger: string, dryRun: boolean): Promise<PromoteResult> {
@@ -46,7 +50,7 @@ export async function promoteRun(request: PromoteRequest, ledger: string, dryRun
   }
   const { record } = request.folder;
   const metrics = runMetrics(record);
-  const refusals = qualification(record.status, metrics, request);
+  const refusals = qualification(record, metrics, request);
   const target = join(request.targetDir, `${request.name}.json`);
   const text = promotedText(request.folder);
   const unchanged = existsSync(target) && readFileSync(target, 'utf8') === text;
@@ -55,17 +59,20 @@ export async function promoteRun(request: PromoteRequest, ledger: string, dryRun
   }
   if (refusals.length > 0) throw new InputError(`cannot promote ${record.experiment_id}:\n${refusals.map((r) => `  ${r}`).join('\n')}`);
   const notes = metrics.gatePassed === null ? ['the run reports no sufficiency gate (no train stage result); promoted on its status alone'] : [];
-  if (!dryRun) {
+  // Promoting the same config to the same file again changes nothing, so it records nothing:
+  // the ledger keeps one promote row per actual promotion.
+  if (!dryRun && !unchanged) {
     writeFileAtomic(target, text);
     await appendLedgerRow(ledger, ledgerRowForPromotion(record, target));
   }
   return { target, notes, unchanged };
 }
 
-function qualification(status: string, metrics: RunMetrics, request: PromoteRequest): string[] {
+function qualification(record: RunRecord, metrics: RunMetrics, request: PromoteRequest): string[] {
   const refusals: string[] = [];
-  if (status !== 'succeeded') refusals.push(`status is ${status}: only a succeeded run can be promoted`);
-  if (metrics.gatePassed === false) refusals.push('the sufficiency gate failed (edge compliance > 0.95 and rule compliance > 0.80 required)');
+  if (record.status !== 'succeeded') refusals.push(`status is ${record.status}: only a succeeded run can be promoted`);
+  const gate = gateRefusal(record, metrics);
+  if (gate !== null) refusals.push(gate);
   refusals.push(...threshold('--min-rule-compliance', 'rule compliance', request.minRuleCompliance, metrics.ruleCompliance));
   refusals.push(...threshold('--min-edge-compliance', 'edge compliance', request.minEdgeCompliance, metrics.edgeCompliance));
   return refusals;

@@ -2,19 +2,23 @@
  * Pre-flight checks for a whole sweep, made once before any point starts: disk for every
  * stage run the sweep will compute (the sum over points; a run shared with an earlier point
  * and cache hits cost nothing), memory for the `parallel` points that may run at once
- * (the sum of the largest per-point peaks), writable results and store folders, and the
- * estimated compute time. The same report shape and messages as a single run's checks
- * (preflight.ts), so `renderPreflight` and `preflightFailure` print it.
+ * (the sum of the largest per-point peaks), writable results and store folders, the
+ * execution provider the model stages ask for, and the estimated compute time. The same
+ * report shape and messages as a single run's checks (preflight.ts), so `renderPreflight`
+ * and `preflightFailure` print it.
  */
-import type { ArtifactStore, Manifest } from '../artifacts/artifact-store';
+import type { ArtifactStore } from '../artifacts/artifact-store';
 import { ResourceError } from '../errors';
+import type { Device } from '../onnx/session';
 import { stageDeclaration, type StageName } from '../pipeline/dag';
 import type { FingerprintCache } from '../pipeline/plan';
-import { formatDuration } from '../pipeline/progress';
 import type { StageImplementation } from '../pipeline/stage';
 import { formatBytes } from './duration';
-import { estimateStage, type StageEstimate } from './estimates';
-import { preflightFailure, renderPreflight, systemProbe, type PreflightCheck, type PreflightProbe, type PreflightReport } from './preflight';
+import { estimateStage, type EarlierArtifacts, type StageEstimate } from './estimates';
+import { BYTES, listEarlier, preflightFailure, providerProbeOf, renderPreflight, systemProbe, type PreflightCheck, type PreflightProbe, type PreflightReport } from './preflight';
+import { durationCheck } from './preflight-duration';
+import { stageParts } from './preflight-parts';
+import { providerCheck } from './preflight-provider';
 import type { SweepPoint } from './sweep-expand';
 import { planSweep, type PointPlan } from './sweep-plan';
 
@@ -26,6 +30,8 @@ export interface SweepMachine {
   /** Null when writable; otherwise why not. */
   resultsWriteProblem: string | null;
   storeWriteProblem: string | null;
+  /** The verdict on the devices the points' model stages ask for ({@link modelDevices}; preflight-provider.ts). */
+  executionProvider: PreflightCheck;
 }
 
 /** What the sweep checks are about. */
@@ -36,8 +42,8 @@ export interface SweepPreflightInput {
   parallel: number;
   storeRoot: string;
   resultsRoot: string;
-  /** Earlier artifacts per stage in the store, for calibrated estimates (absent: formula). */
-  earlier: ReadonlyMap<StageName, readonly Manifest[]>;
+  /** Earlier artifacts per stage in the store, for calibrated estimates (absent: the models alone). */
+  earlier: EarlierArtifacts;
 }
 
 /** One stage run the sweep will compute, with its estimate. */
@@ -55,7 +61,7 @@ export function sweepPreflight(input: SweepPreflightInput, machine: SweepMachine
       if (fate.kind !== 'compute') continue;
       runs.push({
         point: point.index,
-        estimate: estimateStage(stage, point.config, input.earlier.get(stage) ?? []),
+        estimate: estimateStage(stage, point.config, input.earlier),
         memoryBytes: stageDeclaration(stage).resources.memoryMiB(point.config) * 2 ** 20,
       });
     }
@@ -65,7 +71,8 @@ export function sweepPreflight(input: SweepPreflightInput, machine: SweepMachine
     writable('store folder', input.storeRoot, machine.storeWriteProblem),
     diskCheck(runs, input.storeRoot, machine.freeBytes),
     memoryCheck(runs, input.parallel, machine.availableMemoryBytes),
-    durationCheck(runs, input.parallel),
+    machine.executionProvider,
+    durationCheck(runs.map((run) => run.estimate), { parallel: input.parallel, perRun: true }),
   ];
   return { ok: checks.every((check) => check.outcome !== 'failed'), checks, estimates: runs.map((run) => run.estimate) };
 }
@@ -78,15 +85,24 @@ export async function runSweepPreflight(
 ): Promise<PreflightReport> {
   const computed = new Set<StageName>();
   for (const plan of plans) for (const [stage, fate] of plan.stages) if (fate.kind === 'compute') computed.add(stage);
-  const earlier = new Map<StageName, readonly Manifest[]>();
-  for (const stage of computed) earlier.set(stage, await options.store.list(stage));
+  const earlier = await listEarlier(options.store, computed);
   const machine: SweepMachine = {
     freeBytes: await probe.freeBytes(options.store.root),
     availableMemoryBytes: probe.availableMemoryBytes(),
     resultsWriteProblem: await probe.writeProblem(options.resultsRoot),
     storeWriteProblem: await probe.writeProblem(options.store.root),
+    executionProvider: await providerCheck(modelDevices(plans), providerProbeOf(probe)),
   };
   return sweepPreflight({ plans, parallel: options.parallel, storeRoot: options.store.root, resultsRoot: options.resultsRoot, earlier }, machine);
+}
+
+/** The `runtime.device` of every point that computes a stage running the model (train, evaluate). */
+export function modelDevices(plans: readonly PointPlan[]): Device[] {
+  const devices = new Set<Device>();
+  for (const { point, stages } of plans) {
+    for (const [stage, fate] of stages) if (fate.kind === 'compute' && stageDeclaration(stage).usesExecutionProvider === true) devices.add(point.config.runtime.device);
+  }
+  return [...devices];
 }
 
 function writable(name: 'results folder' | 'store folder', path: string, problem: string | null): PreflightCheck {
@@ -96,15 +112,7 @@ function writable(name: 'results folder' | 'store folder', path: string, problem
 function diskCheck(runs: readonly ComputedRun[], storeRoot: string, free: number): PreflightCheck {
   if (runs.length === 0) return { name: 'disk', outcome: 'ok', message: 'nothing to compute: every stage run of the sweep is a cache hit' };
   const needed = runs.reduce((sum, run) => sum + run.estimate.bytes, 0);
-  const byStage = new Map<StageName, { count: number; bytes: number; sources: Set<string> }>();
-  for (const { estimate } of runs) {
-    const entry = byStage.get(estimate.stage) ?? { count: 0, bytes: 0, sources: new Set<string>() };
-    entry.count++;
-    entry.bytes += estimate.bytes;
-    entry.sources.add(estimate.bytesSource);
-    byStage.set(estimate.stage, entry);
-  }
-  const parts = [...byStage].map(([stage, e]) => (e.sources.has('none') && e.sources.size === 1 ? `${stage} ${e.count}x no estimate` : `${stage} ${e.count}x ${formatBytes(e.bytes)} (${[...e.sources].join('/')})`));
+  const parts = stageParts(runs.map((run) => run.estimate), BYTES, true);
   const detail = `the sweep's ${runs.length} stage run(s) to compute need about ${formatBytes(needed)} in ${storeRoot} [${parts.join(', ')}]`;
   if (needed > free) return { name: 'disk', outcome: 'failed', message: `${detail}, but only ${formatBytes(free)} is free on that filesystem` };
   return { name: 'disk', outcome: 'ok', message: `${detail}; ${formatBytes(free)} free` };
@@ -122,17 +130,6 @@ function memoryCheck(runs: readonly ComputedRun[], parallel: number, available: 
   const detail = `${largest.length} point(s) at once need up to about ${formatBytes(peak)} (largest: point ${biggest.point} stage ${biggest.estimate.stage}, ${formatBytes(biggest.memoryBytes)}; estimates of src/pipeline/dag.ts)`;
   if (peak > available) return { name: 'memory', outcome: 'failed', message: `${detail}, but only ${formatBytes(available)} is available` };
   return { name: 'memory', outcome: 'ok', message: `${detail}; ${formatBytes(available)} available` };
-}
-
-function durationCheck(runs: readonly ComputedRun[], parallel: number): PreflightCheck {
-  if (runs.length === 0) return { name: 'duration', outcome: 'ok', message: 'nothing to compute' };
-  const missing = [...new Set(runs.filter((run) => run.estimate.seconds === null).map((run) => run.estimate.stage))];
-  if (missing.length > 0) {
-    return { name: 'duration', outcome: 'skipped', message: `no calibration for ${missing.join(', ')} (no earlier artifact of the stage computed on this host)` };
-  }
-  const seconds = runs.reduce((sum, run) => sum + (run.estimate.seconds ?? 0), 0);
-  const wall = parallel > 1 ? `, at best about ${formatDuration(seconds / parallel)} with ${parallel} points at once` : '';
-  return { name: 'duration', outcome: 'ok', message: `about ${formatDuration(seconds)} of compute${wall}, calibrated from earlier artifacts on this host` };
 }
 
 /** What {@link preflightSweep} needs to plan the grid. */

@@ -139,7 +139,9 @@ class ExperimentRun {
     } catch (caught) {
       const error = toPipelineError(caught, stage.name);
       const outcome = error instanceof Cancelled ? 'interrupted' : 'failed';
-      Object.assign(record, { status: outcome, seconds: elapsedSince(started), error: { code: error.code, message: error.message }, progress: null });
+      // The last progress entry is kept: it says how far a failed or interrupted stage got
+      // (`experiments failures`, the ledger's stages cell). Only a finished stage clears it.
+      Object.assign(record, { status: outcome, seconds: elapsedSince(started), error: { code: error.code, message: error.message } });
       sink.stageFinished(stage.name, outcome, elapsedSince(started));
       throw error;
     }

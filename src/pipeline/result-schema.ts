@@ -21,7 +21,10 @@ export const stageRecordSchema = z.strictObject({
   /** The stage's own summary (counts, measured compliance, ...). */
   summary: z.record(z.string(), z.unknown()).nullable(),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
-  /** A running stage's latest progress (stage-progress.ts); null before it reports and once it ends. */
+  /**
+   * A running stage's latest progress (stage-progress.ts); null before it reports and once it
+   * finishes; a failed or interrupted stage keeps its last entry (how far it got).
+   */
   progress: z
     .strictObject({
       fraction: z.number().min(0).max(1),

@@ -78,13 +78,22 @@ class JobConnection {
 
   readonly #onAbort = (): void => {
     this.#send({ type: 'abort' });
-    // A step that never returns must not hold the stage forever.
+    // A step that never returns must not hold the stage forever: the job rejects, but the
+    // worker is not terminated mid-step (a thread terminated inside onnxruntime's session.run
+    // aborts the whole process). It no longer keeps the process alive, and is terminated as
+    // soon as it reports again (it stops at its next step boundary).
     this.#graceTimer = setTimeout(() => {
-      this.#settle(() => this.reject(new Cancelled('training aborted; the worker did not stop in time and was terminated', { cause: this.hooks.signal?.reason })));
+      this.#settle(() => this.reject(new Cancelled('training aborted; the worker did not stop in time and was left to stop at its next step', { cause: this.hooks.signal?.reason })), 'when-idle');
     }, this.hooks.abortGraceMs ?? 30_000);
   };
 
   async #onMessage(message: TrainWorkerMessage): Promise<void> {
+    // Settled already (the grace time ran out): the worker is between steps now, so it can go,
+    // once the checkpoint it made where it stopped is saved (a later run resumes from it).
+    if (this.#settled) {
+      if (message.type === 'checkpoint') await this.hooks.onCheckpoint?.(message.checkpoint).catch(() => undefined);
+      return void this.worker.terminate();
+    }
     switch (message.type) {
       case 'progress':
         return this.hooks.onProgress?.(message.progress);
@@ -115,12 +124,17 @@ class JobConnection {
     if (!this.#settled) this.worker.postMessage(request);
   }
 
-  #settle(action: () => void): void {
+  /**
+   * Settles the job once. The worker is terminated now when it is idle (it reported its result
+   * or error, or it is gone), or left to finish its step (`when-idle`, see #onAbort).
+   */
+  #settle(action: () => void, terminate: 'now' | 'when-idle' = 'now'): void {
     if (this.#settled) return;
     this.#settled = true;
     this.hooks.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
-    void this.worker.terminate();
+    if (terminate === 'now') void this.worker.terminate();
+    else this.worker.unref();
     action();
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseExperiment } from '../../src/analysis/analyse-experiment';
+import { Cancelled } from '../../src/errors';
 import { CONSTANT, NOISE, PRIMARY, R, syntheticInputs } from './fixtures';
 
 describe('analyseExperiment', () => {
@@ -48,6 +49,29 @@ describe('analyseExperiment', () => {
     const inProcess = await analyseExperiment(syntheticInputs());
     const inWorkers = await analyseExperiment(syntheticInputs({ workers: 2 }));
     expect(inWorkers.section).toEqual(inProcess.section);
+  });
+
+  it('an abort lets the columns in flight in worker threads finish (and be reported), then stops before the next one', async () => {
+    // A worker thread terminated inside onnxruntime's session.run (the permutation control)
+    // aborts the whole process, so the pool never cuts a column off: it waits for it.
+    const controller = new AbortController();
+    const inputs = syntheticInputs({ workers: 2 });
+    const read = inputs.readColumn;
+    const reported: string[] = [];
+    const run = analyseExperiment({
+      ...inputs,
+      signal: controller.signal,
+      // The abort comes once both workers have a column: the primary metric and the noise.
+      readColumn: async (key) => {
+        const column = await read(key);
+        if (key === NOISE) setImmediate(() => controller.abort());
+        return column;
+      },
+      onColumnResult: (key) => void reported.push(key),
+    });
+    await expect(run).rejects.toThrow(Cancelled);
+    await expect(run).rejects.toThrow(new RegExp(`analysis interrupted before metric ${CONSTANT}`));
+    expect(reported.sort()).toEqual([NOISE, PRIMARY].sort());
   });
 
   it('analyses each distinct sequence once when dedupe is on', async () => {

@@ -167,7 +167,9 @@ describe('experiment CLI', () => {
       return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).stages[2].digest as string;
     };
     expect(digest(env)).toBe(digest(uninterrupted));
-  });
+    // Three runs of the pipeline with 4,000 training steps: ~30 s on an idle 2-core machine,
+    // twice that when other work shares it.
+  }, 180_000);
 
   it('stops cleanly on SIGINT with exit code 130 and status interrupted, also when the SIGINT arrives twice at once (Ctrl-C under npm)', async () => {
     const env = freshEnv();

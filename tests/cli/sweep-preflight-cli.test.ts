@@ -46,6 +46,6 @@ describe('sweep pre-flight', () => {
     const error = await preflightSweep(options, probe).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceError);
     expect((error as Error).message).toMatch(/^sweep pre-flight check failed, nothing was run \(skip with --skip-preflight\):\n {2}disk: .*, but only 1 B is free/);
-    expect(lines.find((line) => line.startsWith('Sweep pre-flight disk:'))).toMatch(/\[graph 1x .*, walks 1x .*, train 2x no estimate,/);
+    expect(lines.find((line) => line.startsWith('Sweep pre-flight disk:'))).toMatch(/\[graph 1 run, [\d.]+ KiB \(formula\), walks 1 run, [\d.]+ KiB \(formula\), train 2 runs, [\d.]+ KiB in all \(formula\),/);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { appendLedgerRow, LEDGER_COLUMNS, readLedger, type LedgerRow } from '../../src/ops/ledger';
@@ -47,7 +47,31 @@ describe('run ledger', () => {
     writeFileSync(path, 'time,something_else\n');
     const error = await appendLedgerRow(path, row('b')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(/ledger\.csv: header is not the ledger header of this version/);
+    expect((error as Error).message).toMatch(/ledger\.csv: header is not the ledger header of this version and cannot be upgraded \(unknown column\(s\) "something_else"\)/);
+    expect(readFileSync(path, 'utf8')).toBe('time,something_else\n');
+  });
+
+  it('reads a ledger written before best_horizon_by_primary_metric existed, and upgrades it on the next append', async () => {
+    const path = ledgerFile();
+    const oldColumns = LEDGER_COLUMNS.filter((c) => c !== 'best_horizon_by_primary_metric');
+    const oldRow = oldColumns.map((c) => ({ time: '2025-12-31T00:00:00.000Z', event: 'run', experiment_id: 'old', status: 'succeeded', best_horizon: '3', gate_passed: 'true', note: 'x, y' })[c as string] ?? '');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${oldColumns.join(',')}\n${oldRow.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')}\n2026-01-01,run,"torn`);
+    const before = await readLedger(path);
+    expect(before.rows).toHaveLength(1);
+    expect(before.rows[0]).toMatchObject({ experiment_id: 'old', best_horizon: '3', best_horizon_by_primary_metric: '', gate_passed: 'true', note: 'x, y' });
+
+    await appendLedgerRow(path, row('new', { best_horizon: '4', best_horizon_by_primary_metric: '{"qkt.stable_rank":4}' }));
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')[0]).toBe(LEDGER_COLUMNS.join(','));
+    const after = await readLedger(path);
+    expect(after.rows.map((r) => [r.experiment_id, r.best_horizon, r.best_horizon_by_primary_metric, r.note])).toEqual([
+      ['old', '3', '', 'x, y'],
+      ['new', '4', '{"qkt.stable_rank":4}', ''],
+    ]);
+    // The torn line is kept as it was, so it is still reported, not silently dropped.
+    expect(after.problems).toHaveLength(1);
+    expect(after.problems[0]).toMatch(/ledger\.csv:3: skipped a line/);
   });
 
   it('a missing ledger reads as empty', async () => {

@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities/index';
 import { checkExecutionProvider, checkStoreWritable } from '../../src/cli/temporal-preflight';
 import { ResourceError } from '../../src/errors';
+import { probeExecutionProvider } from '../../src/onnx/provider-probe';
+import type { SessionIdentity } from '../../src/onnx/session';
 import { WORKFLOWS_PATH, workerOptionsFor } from '../../src/worker';
 import { PROJECT_ROOT } from '../pipeline/helpers';
 
@@ -48,23 +50,30 @@ describe('worker startup checks', () => {
     await expect(checkStoreWritable('/dev/null/store')).rejects.toThrow(/the artifact store at \/dev\/null\/store is not writable/);
   });
 
-  it('onnxruntime-node loads; a GPU worker without CUDA gets the install command as a warning', async () => {
-    const check = await checkExecutionProvider(true, async () => ({ listSupportedBackends: () => [{ name: 'cpu' }] }));
-    expect(check.backends).toEqual(['cpu']);
-    expect(check.warnings[0]).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/);
-    expect((await checkExecutionProvider(false, async () => ({ listSupportedBackends: () => [{ name: 'cpu' }] }))).warnings).toEqual([]);
+  const identity = (provider: 'cpu' | 'cuda', fallbackReason: string | null = null) => async () => ({ provider, fallbackReason }) as unknown as SessionIdentity;
+
+  it('a CPU worker runs its stages on the provider the probe finds; a GPU worker on CUDA', async () => {
+    expect(await checkExecutionProvider(false, identity('cpu'))).toEqual({ provider: 'cpu' });
+    expect(await checkExecutionProvider(true, identity('cuda'))).toEqual({ provider: 'cuda' });
   });
 
-  it('EXPECTED FAILURE - an execution provider that does not load is a ResourceError with the reinstall command', async () => {
+  it('EXPECTED FAILURE - a GPU worker where CUDA does not load is a ResourceError with the install command and the way out', async () => {
+    const check = checkExecutionProvider(true, identity('cpu', 'CUDA execution provider unavailable: libcudart.so.12 missing'));
+    await expect(check).rejects.toThrow(ResourceError);
+    await expect(check).rejects.toThrow(/--queues gpu: .*cannot be loaded here \(CUDA execution provider unavailable: libcudart\.so\.12 missing\)\. Install the CUDA build \(ONNXRUNTIME_NODE_INSTALL=cuda12 .*or run this worker with --queues cpu/);
+  });
+
+  it('EXPECTED FAILURE - onnxruntime that cannot create a session is a ResourceError with the reinstall command', async () => {
     const failing = async () => {
       throw new Error('libonnxruntime.so.1: cannot open shared object file');
     };
-    await expect(checkExecutionProvider(true, failing)).rejects.toThrow(/onnxruntime-node failed to load \(libonnxruntime\.so\.1: cannot open shared object file\)/);
+    await expect(checkExecutionProvider(false, failing)).rejects.toThrow(/onnxruntime-node cannot create a session on this host \(libonnxruntime\.so\.1: cannot open shared object file\)/);
   });
 
-  it('the real onnxruntime-node of this checkout loads', async () => {
-    const check = await checkExecutionProvider(false);
-    expect(check.backends).toContain('cpu');
+  it('the real onnxruntime-node of this checkout creates a CPU session; on this host (no CUDA libraries) a GPU worker is refused', async () => {
+    expect(await checkExecutionProvider(false)).toEqual({ provider: 'cpu' });
+    const cuda = await probeExecutionProvider('cuda');
+    if (cuda.provider !== 'cuda') await expect(checkExecutionProvider(true)).rejects.toThrow(/--queues gpu/);
   });
 });
 

@@ -71,6 +71,26 @@ describe('runTrainingJob', () => {
     expect(saved[0]).toBeLessThan(40);
   });
 
+  test('a worker that does not stop within the grace time is not terminated mid-step: the job rejects and the worker stops at its next step', async () => {
+    const controller = new AbortController();
+    // 200 ms steps, a 1 ms grace: the grace runs out while a step is running.
+    const slow = job({ model: { ...MODEL, n_layers: 200 }, settings: settings({ maxSteps: 100_000, evalInterval: 100_000 }), progressIntervalMs: 0 });
+    const saved: number[] = [];
+    const run = runTrainingJob(slow, {
+      signal: controller.signal,
+      abortGraceMs: 1,
+      onProgress: (p) => p.step === 1 && controller.abort(),
+      onCheckpoint: async (c) => void saved.push(c.step),
+    });
+    await expect(run).rejects.toThrow(/training aborted; the worker did not stop in time and was left to stop at its next step/);
+    // Terminating then would have aborted this process ("terminate called after throwing an
+    // instance of 'Napi::Error'" from onnxruntime). The worker finishes its step, and the
+    // checkpoint it makes where it stopped is still saved before it is terminated.
+    for (let waited = 0; saved.length === 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toBeGreaterThanOrEqual(1);
+  });
+
   test('EXPECTED FAILURE - a backend failure becomes a StageError naming it', async () => {
     const run = runTrainingJob(job({ backend: { url: BIGRAM, exportName: 'createFailingTrainer' } }));
     await expect(run).rejects.toThrow(StageError);

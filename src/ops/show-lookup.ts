@@ -1,0 +1,49 @@
+/**
+ * Finding the folder `experiments show` describes: the result folder, else an archived one
+ * (`results-archive/`, where `archive` moved it), so an experiment stays inspectable after it
+ * was archived. A live folder wins over archived copies; among several archived copies of one
+ * experiment (`<id>`, `<id>.2`) the most recently updated is shown.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors';
+import { archiveRoot } from './paths';
+import { findResult, scanResults, type ResultFolder } from './result-folders';
+
+/** The folder found, and its archive note when it is an archived copy. */
+export interface LocatedExperiment extends ResultFolder {
+  /** `ARCHIVED.json`'s `archived_at` and `reason` (null for a live folder). */
+  archived: { at: string; reason: string } | null;
+}
+
+/**
+ * The folder of experiment `id` (or of the only experiment whose id starts with it).
+ * @throws InputError when neither folder has a match, or a prefix matches several experiments.
+ */
+export function locateExperiment(resultsRoot: string, id: string): LocatedExperiment {
+  if (scanResults(resultsRoot).folders.some((f) => f.record.experiment_id.startsWith(id))) return { ...findResult(resultsRoot, id), archived: null };
+  const archive = archiveRoot(resultsRoot);
+  const folder = newestMatch(scanResults(archive).folders, id, archive);
+  if (folder === null) throw new InputError(`experiment ${JSON.stringify(id)}: no result folder in ${resultsRoot} or ${archive} has that id or prefix`);
+  return { ...folder, archived: archiveNote(folder.dir) };
+}
+
+/** `folders` are newest first (scanResults), so the first match is the newest copy. */
+function newestMatch(folders: readonly ResultFolder[], id: string, where: string): ResultFolder | null {
+  const exact = folders.find((f) => f.record.experiment_id === id);
+  if (exact !== undefined) return exact;
+  const matches = folders.filter((f) => f.record.experiment_id.startsWith(id));
+  const ids = [...new Set(matches.map((m) => m.record.experiment_id))];
+  if (ids.length > 1) throw new InputError(`experiment ${JSON.stringify(id)}: the prefix matches ${ids.length} archived experiments in ${where} (${ids.join(', ')}); give more of the id`);
+  return matches[0] ?? null;
+}
+
+function archiveNote(dir: string): { at: string; reason: string } {
+  const path = join(dir, 'ARCHIVED.json');
+  try {
+    const note = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { archived_at?: unknown; reason?: unknown }) : {};
+    return { at: typeof note.archived_at === 'string' ? note.archived_at : '?', reason: typeof note.reason === 'string' ? note.reason : '?' };
+  } catch {
+    return { at: '?', reason: `unreadable ${path}` };
+  }
+}
