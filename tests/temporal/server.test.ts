@@ -1,18 +1,25 @@
 /**
  * Integration with a real Temporal server: submit an experiment and watch it succeed; a
- * stage that exhausts its retries waits for an operator and a resume signal finishes it.
+ * stage that exhausts its retries waits for an operator and a resume signal finishes it;
+ * configs/quick.json through the workflow and through `npm run experiment`'s runner (each
+ * with its own store) publishes the same artifacts.
  * Runs only when TEMPORAL_ADDRESS points at a server whose search attributes are registered
  * (docker compose up, or `temporal server start-dev` with the flags in docs/operations.md);
  * otherwise reported as skipped, never faked. Holds the server-test lock (server-lock.ts):
  * its worker polls the fixed task queues.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStageInput } from '../../src/activities/contract';
+import { FileArtifactStore } from '../../src/artifacts/artifact-store-impl';
+import { loadConfigFile } from '../../src/config/load';
+import { runExperiment } from '../../src/pipeline/local-runner';
+import { resultSchema } from '../../src/pipeline/result-schema';
+import { STAGE_IMPLEMENTATIONS } from '../../src/stages/index';
 import { connectClient, temporalSettings } from '../../src/cli/temporal-connection';
 import { experimentInput } from '../../src/client';
 import { StageError } from '../../src/errors';
@@ -20,6 +27,7 @@ import { TASK_QUEUES, progressQuery, resumeSignal, type ExperimentInput } from '
 import type { experimentWorkflow } from '../../src/workflows/experiment-workflow';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { activityWorkspace, tinyConfig, type ActivityWorkspace } from '../activities/helpers';
+import { PROJECT_ROOT, RecordingSink } from '../pipeline/helpers';
 import { acquireServerLock } from './server-lock';
 
 const server = process.env.TEMPORAL_ADDRESS;
@@ -92,4 +100,20 @@ describe.skipIf(server === undefined || server === '')('with a Temporal server (
     await handle.signal(resumeSignal, {});
     expect((await handle.result()).status).toBe('succeeded');
   });
+
+  it('configs/quick.json: the workflow publishes what npm run experiment publishes (same key and digest for every stage)', async () => {
+    const { config } = loadConfigFile(join(PROJECT_ROOT, 'configs', 'quick.json'));
+    const input = experimentInput(config);
+    const id = `${input.experimentId}_${randomUUID().slice(0, 8)}`;
+    const outcome = await client.workflow.execute<typeof experimentWorkflow>('experimentWorkflow', { taskQueue: TASK_QUEUES.cpu, workflowId: id, args: [{ ...input, experimentId: id }] });
+    expect(outcome.status).toBe('succeeded');
+    const submitted = resultSchema.parse(JSON.parse(readFileSync(join(ws.resultsRoot, id, 'result.json'), 'utf8')));
+    // The embedded runner with a store of its own computes every stage again.
+    const local = await runExperiment({
+      config, projectRoot: PROJECT_ROOT, store: await FileArtifactStore.open(join(ws.root, 'quick-local-store')), resultsRoot: join(ws.root, 'quick-local-results'),
+      implementations: STAGE_IMPLEMENTATIONS, sink: new RecordingSink(), signal: new AbortController().signal,
+    });
+    expect(local.result.stages.every((stage) => stage.status === 'computed')).toBe(true);
+    expect(submitted.stages.map((stage) => [stage.name, stage.key, stage.digest])).toEqual(local.result.stages.map((stage) => [stage.name, stage.key, stage.digest]));
+  }, 20 * 60_000);
 });
