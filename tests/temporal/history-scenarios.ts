@@ -112,16 +112,21 @@ export function progressSignals(): HistoryBuilder {
   return writeResultsAndSucceed(history, '3');
 }
 
-/** graph exhausts its retries, waits for the operator, is resumed and succeeds. */
-export function operatorResume(): HistoryBuilder {
-  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
+/** graph exhausts its retries (a disk full, 3 attempts) and waits for an operator for `waitSeconds`. */
+function graphWaitsForOperator(input: ExperimentInput, waitSeconds: number): { history: HistoryBuilder; timer: number } {
+  const history = new HistoryBuilder('experimentWorkflow', [input], CPU);
   history.workflowTask();
   history.upsertSearchAttributes();
   const first = scheduleStage(history, 'graph');
   history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
   history.workflowTask();
   history.upsertSearchAttributes(); // waiting-for-operator
-  const timer = history.startTimer('1', OPERATOR_WAIT_SECONDS);
+  return { history, timer: history.startTimer('1', waitSeconds) };
+}
+
+/** graph exhausts its retries, waits for the operator, is resumed and succeeds. */
+export function operatorResume(): HistoryBuilder {
+  const { history, timer } = graphWaitsForOperator(experimentInput(), OPERATOR_WAIT_SECONDS);
   history.signal('resume', [{}]);
   history.workflowTask();
   history.cancelTimer(timer, '1');
@@ -132,14 +137,7 @@ export function operatorResume(): HistoryBuilder {
 
 /** graph exhausts its retries and the operator aborts: results are written, the workflow fails. */
 export function operatorAbort(): HistoryBuilder {
-  const history = new HistoryBuilder('experimentWorkflow', [experimentInput()], CPU);
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const first = scheduleStage(history, 'graph');
-  history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const timer = history.startTimer('1', OPERATOR_WAIT_SECONDS);
+  const { history, timer } = graphWaitsForOperator(experimentInput(), OPERATOR_WAIT_SECONDS);
   history.signal('abort', [{ reason: 'wrong config' }]);
   history.workflowTask();
   history.cancelTimer(timer, '1');
@@ -155,14 +153,7 @@ export function operatorAbort(): HistoryBuilder {
  * 30 minutes, and the workflow writes the results and fails with graph's own error.
  */
 export function operatorTimeout(): HistoryBuilder {
-  const history = new HistoryBuilder('experimentWorkflow', [{ ...experimentInput(), timeouts: { operatorWait: '30m' } }], CPU);
-  history.workflowTask();
-  history.upsertSearchAttributes();
-  const first = scheduleStage(history, 'graph');
-  history.failActivity(first, { message: 'disk full', type: 'RESOURCE_ERROR', details: [{ stage: 'graph', attempt: 3 }] }, 3);
-  history.workflowTask();
-  history.upsertSearchAttributes(); // waiting-for-operator
-  const timer = history.startTimer('1', 30 * 60);
+  const { history, timer } = graphWaitsForOperator({ ...experimentInput(), timeouts: { operatorWait: '30m' } }, 30 * 60);
   history.fireTimer(timer, '1');
   history.workflowTask();
   const results = history.scheduleActivity('2', 'writeResults', CPU);
@@ -197,15 +188,25 @@ export function sweepInput(concurrency = 1): SweepInput {
   return { definition, source: 'configs/sweeps/tiny-seeds.json', stages: ['graph', 'walks'], concurrency };
 }
 
-/** Two points with concurrency 1: the second child starts when the first completes. */
-export function sweepTwoPoints(): HistoryBuilder {
-  const input = sweepInput();
+/** A sweep that fetched its first page of points (the two seeds); the workflow task that takes them is next. */
+function sweepWithFirstPage(input: SweepInput) {
   const page = sweepPoints({ definition: input.definition, source: input.source, offset: 0, limit: 25 });
   const [first, second] = page.points.map((point) => point.experimentId);
   const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
   history.workflowTask();
   const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
   history.completeActivity(grid, page);
+  return { history, page, first, second };
+}
+
+const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
+
+/** What the sweep of two points has done once both children succeeded. */
+export const TWO_POINTS_DONE = { total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] };
+
+/** Two points with concurrency 1: the second child starts when the first completes. */
+export function sweepTwoPoints(): HistoryBuilder {
+  const { history, page, first, second } = sweepWithFirstPage(sweepInput());
   history.workflowTask();
   const child1 = history.startChild(first, 'experimentWorkflow', CPU);
   history.workflowTask(); // the child started: now awaiting its result
@@ -218,13 +219,8 @@ export function sweepTwoPoints(): HistoryBuilder {
   history.workflowTask();
   history.completeChild(child2, second, 'experimentWorkflow', outcome(second));
   history.workflowTask();
-  return history.completeWorkflow({ total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] });
+  return history.completeWorkflow(TWO_POINTS_DONE);
 }
-
-const outcome = (experimentId: string) => ({ experimentId, status: 'succeeded', resultDir: `/results/${experimentId}`, stages: [] });
-
-/** What the sweep of two points has done once both children succeeded. */
-export const TWO_POINTS_DONE = { total: 2, next: 2, succeeded: 2, failed: 0, skipped: 0, failures: [] };
 
 /**
  * The server suggests continue-as-new while the first page's two children run (concurrency
@@ -232,12 +228,7 @@ export const TWO_POINTS_DONE = { total: 2, next: 2, succeeded: 2, failed: 0, ski
  */
 export function sweepContinueAsNew(): HistoryBuilder {
   const input = sweepInput(2);
-  const page = sweepPoints({ definition: input.definition, source: input.source, offset: 0, limit: 25 });
-  const [first, second] = page.points.map((point) => point.experimentId);
-  const history = new HistoryBuilder('sweepWorkflow', [input], CPU);
-  history.workflowTask();
-  const grid = history.scheduleActivity('1', 'sweepPoints', CPU);
-  history.completeActivity(grid, page);
+  const { history, first, second } = sweepWithFirstPage(input);
   history.workflowTask({ suggestContinueAsNew: true });
   const child1 = history.startChild(first, 'experimentWorkflow', CPU);
   const child2 = history.startChild(second, 'experimentWorkflow', CPU);
