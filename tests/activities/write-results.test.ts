@@ -59,7 +59,8 @@ describe('writeResults activity', () => {
     expect(document.stages.map((s) => [s.name, s.key, s.digest])).toEqual(local.result.stages.map((s) => [s.name, s.key, s.digest]));
     expect(Object.keys(document.outputs).sort()).toEqual(Object.keys(local.result.outputs).sort());
     expect(Object.keys(document).sort()).toEqual(Object.keys(local.result).sort());
-  });
+    // The whole tiny pipeline: ~20 s on an idle 2-core machine, over 50 s when it is shared.
+  }, 180_000);
 
   it('EXPECTED FAILURE - an experiment id that is not a folder name is a CONFIG_ERROR', async () => {
     const ws = await activityWorkspace();
