@@ -26,7 +26,7 @@ import { writeFileAtomic } from '../artifacts/atomic-write';
 import { ConfigError, ExitCode } from '../errors';
 import { archiveFolders, selectForArchive } from '../ops/archive';
 import { writeComparison } from '../ops/compare';
-import { formatAge, parseAge } from '../ops/duration';
+import { parseAge } from '../ops/duration';
 import { collectFailures, FAILURE_STATUSES } from '../ops/failures';
 import { failuresMarkdown, failuresText } from '../ops/failures-report';
 import { readLedger, type LedgerRow } from '../ops/ledger';
@@ -38,6 +38,7 @@ import { promoteRun } from '../ops/promote';
 import { locateExperiment } from '../ops/show-lookup';
 import { findResult, RUN_STATUSES, scanResults, type ResultFolder } from '../ops/result-folders';
 import { runMetrics } from '../ops/run-metrics';
+import { describeSweepPoint } from '../ops/run-record';
 import { formatTable } from '../ops/text-table';
 import { formatDuration } from '../pipeline/progress';
 import { isMainModule } from './is-main';
@@ -111,7 +112,7 @@ const TEMPORAL_ONLY_STATUSES = ['waiting-for-operator', 'aborted', 'cancelled', 
 /** `list` with Temporal: one row per experiment id from both sources; an unreachable server is one line, not an error. */
 async function listWithTemporal(flags: Flags, results: string): Promise<number> {
   const statuses = statusFilter(flags.status, [...RUN_STATUSES, ...TEMPORAL_ONLY_STATUSES]);
-  const [{ listExperiments, readTemporal }, { mergeExperimentRows }] = await Promise.all([
+  const [{ listExperiments, readTemporal }, { mergeExperimentRows, mergedListCells, MERGED_LIST_HEADER }] = await Promise.all([
     import('./temporal-experiments'),
     import('./temporal-visibility'),
   ]);
@@ -123,6 +124,7 @@ async function listWithTemporal(flags: Flags, results: string): Promise<number> 
   const local = scan.folders.map(({ record }) => ({
     experimentId: record.experiment_id,
     status: record.status as string,
+    gatePassed: runMetrics(record).gatePassed,
     stages: record.stages.map((s) => `${s.name}:${s.status}`).join(' '),
     seconds: record.metadata?.seconds_total ?? null,
     updatedAt: record.updated_at,
@@ -130,17 +132,9 @@ async function listWithTemporal(flags: Flags, results: string): Promise<number> 
     source: 'local' as const,
   }));
   const rows = mergeExperimentRows(local, remote.ok ? remote.value : [], now).filter((row) => statuses === null || statuses.has(row.status));
-  const cells = rows.map((row) => [
-    row.experimentId,
-    row.status,
-    row.stages,
-    row.seconds === null ? '' : formatDuration(row.seconds),
-    row.updatedAt === null ? 'live' : `${formatAge(now - Date.parse(row.updatedAt))} ago`,
-    row.runs === null ? '' : String(row.runs),
-    row.source,
-  ]);
+  const cells = mergedListCells(rows, now);
   const where = `${results} or Temporal at ${settings.address}`;
-  console.log(cells.length === 0 ? `no experiments in ${where}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(['EXPERIMENT', 'STATUS', 'STAGES', 'TIME', 'UPDATED', 'RUNS', 'SOURCE'], cells));
+  console.log(cells.length === 0 ? `no experiments in ${where}${statuses === null ? '' : ` with status ${[...statuses].join(' or ')}`}` : formatTable(MERGED_LIST_HEADER, cells));
   for (const problem of scan.problems) console.log(`unreadable: ${problem.path}: ${problem.problem}`);
   if (!remote.ok) console.log(remote.problem);
   return ExitCode.success;
@@ -156,6 +150,7 @@ async function show({ positionals }: Parsed, results: string): Promise<number> {
   console.log(`  config hash: ${record.config_hash}`);
   console.log(`  started:     ${record.started_at}   updated: ${record.updated_at}`);
   if (record.description) console.log(`  description: ${record.description}`);
+  if (record.sweep_point) console.log(`  sweep point: ${describeSweepPoint(record.sweep_point)}`);
   if (record.error) console.log(`  error:       ${record.error.stage ?? '-'}: ${record.error.code}: ${record.error.message}`);
   console.log('');
   const stageRows = record.stages.map((s) => [s.name, s.status, s.cache ?? '', String(s.attempts ?? 0), s.seconds == null ? '' : formatDuration(s.seconds), (s.key ?? '').slice(0, 12), s.error ? `${s.error.code}: ${s.error.message}` : '']);

@@ -57,6 +57,7 @@ export async function sweepCommand(argv: readonly string[]): Promise<number> {
   if (!args.skipPreflight) await (await import('../ops/sweep-preflight')).preflightSweep({ points, store, implementations: STAGE_IMPLEMENTATIONS, fingerprints: new FingerprintCache(PROJECT_ROOT), parallel, resultsRoot: resolveResultsRoot(), until: spec.until, write: (line) => console.log(line) });
   const outcomes = await runSweep({
     points,
+    source: spec.source,
     parallel,
     store,
     resultsRoot: resolveResultsRoot(),
@@ -103,6 +104,7 @@ async function searchCommand(spec: SweepSpec, args: SweepArgs): Promise<number> 
   const outcome = await runSearchRungs(
     layout,
     sweepExecutor({
+      source: spec.source,
       parallel,
       store,
       resultsRoot,

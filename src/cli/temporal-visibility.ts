@@ -1,10 +1,13 @@
 /**
  * Experiments as Temporal's visibility store lists them (`client.workflow.list`), mapped
  * from the typed search attributes the experiment workflow sets, and merged with the local
- * result folders into one row per experiment id. Pure: the listing itself is in
- * temporal-experiments.ts.
+ * result folders into one row per experiment id, and that merged table's cells. Pure: the
+ * listing itself is in temporal-experiments.ts.
  */
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import { formatAge } from '../ops/duration';
+import { gateWord, LIST_HEADER } from '../ops/list-table';
+import { formatDuration } from '../pipeline/progress';
 import type { ExperimentStatus, ProgressView } from '../workflows/definitions';
 import { CONFIG_HASH, EXPERIMENT_ID, EXPERIMENT_STAGE, EXPERIMENT_STATUS, GATE_PASSED } from '../workflows/search-attributes';
 
@@ -91,6 +94,11 @@ export type RowSource = 'local' | 'temporal' | 'local+temporal';
 export interface ExperimentListRow {
   experimentId: string;
   status: string;
+  /**
+   * The sufficiency gate: the result's `gate_passed` for a result folder (as in the local
+   * table), the `GatePassed` search attribute for a Temporal run; null when not reported.
+   */
+  gatePassed: boolean | null;
   /** `graph:computed walks:failed` for a result folder, `active: train` for an open run. */
   stages: string;
   seconds: number | null;
@@ -107,6 +115,7 @@ export function temporalRow(experiment: TemporalExperiment, now: number): Experi
   return {
     experimentId: experiment.experimentId,
     status: experiment.status,
+    gatePassed: experiment.gatePassed,
     stages: experiment.stages.length === 0 ? '' : `active: ${experiment.stages.join(',')}`,
     seconds: Math.max(0, (end - Date.parse(experiment.startedAt)) / 1000),
     updatedAt: experiment.closedAt,
@@ -117,7 +126,7 @@ export function temporalRow(experiment: TemporalExperiment, now: number): Experi
 
 /**
  * One row per experiment id. An id known to both keeps its ledger run count; its status,
- * stages and times come from Temporal when the run is open or started after the result
+ * gate, stages and times come from Temporal when the run is open or started after the result
  * folder was last written (a newer run), otherwise from the result folder, which has the
  * per-stage detail. Newest first; open runs count as updated now.
  */
@@ -144,4 +153,21 @@ export interface TemporalWatchRun {
   progress: ProgressView | null;
   /** Why `progress` is null for an open run. */
   problem: string | null;
+}
+
+/** The merged table's header: the local table's columns (GATE in the same place), then SOURCE. */
+export const MERGED_LIST_HEADER = [...LIST_HEADER, 'SOURCE'] as const;
+
+/** The merged rows as cells under MERGED_LIST_HEADER; an open Temporal run is updated `live`. */
+export function mergedListCells(rows: readonly ExperimentListRow[], now: number): string[][] {
+  return rows.map((row) => [
+    row.experimentId,
+    row.status,
+    gateWord(row.gatePassed),
+    row.stages,
+    row.seconds === null ? '' : formatDuration(row.seconds),
+    row.updatedAt === null ? 'live' : `${formatAge(now - Date.parse(row.updatedAt))} ago`,
+    row.runs === null ? '' : String(row.runs),
+    row.source,
+  ]);
 }

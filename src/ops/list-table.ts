@@ -28,6 +28,10 @@ export function listRows(folders: readonly ResultFolder[], ledgerRows: readonly 
 
 /** `passed`, `failed`, or `—` when the run reports no gate (no train stage result). */
 export function gateText(record: RunRecord): string {
-  const passed = runMetrics(record).gatePassed;
+  return gateWord(runMetrics(record).gatePassed);
+}
+
+/** The GATE cell for a gate result: `passed`, `failed`, or `—` when there is none (also Temporal's `GatePassed`). */
+export function gateWord(passed: boolean | null): string {
   return passed === null ? '—' : passed ? 'passed' : 'failed';
 }

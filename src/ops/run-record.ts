@@ -29,6 +29,10 @@ const recordSchema = z.looseObject({
   config: z.record(z.string(), z.unknown()),
   stages: z.array(stageSchema),
   error: z.looseObject({ stage: z.string().nullable(), code: z.string(), message: z.string() }).nullable().optional(),
+  sweep_point: z
+    .looseObject({ source: z.string(), index: z.number(), of: z.number(), coordinates: z.array(z.looseObject({ axis: z.string(), value: z.unknown() })) })
+    .nullable()
+    .optional(),
   metadata: z
     .looseObject({
       git_commit: z.string().optional(),
@@ -43,6 +47,12 @@ const recordSchema = z.looseObject({
 export type StageEntry = z.infer<typeof stageSchema>;
 /** A result.json as the operations commands read it. */
 export type RunRecord = z.infer<typeof recordSchema>;
+
+/** `#5 of 8 in configs/sweeps/tiny-grid.json: training.walk_length=24 graph.p_in=0.4 seed=1`. */
+export function describeSweepPoint(point: NonNullable<RunRecord['sweep_point']>): string {
+  const coordinates = point.coordinates.map(({ axis, value }) => `${axis}=${JSON.stringify(value)}`).join(' ');
+  return `#${point.index} of ${point.of} in ${point.source}${coordinates === '' ? '' : `: ${coordinates}`}`;
+}
 
 /** A result.json that could not be read or has an unexpected shape. */
 export interface UnreadableRecord {

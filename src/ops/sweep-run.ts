@@ -39,6 +39,8 @@ export interface SweepRunOptions {
   until?: StageName;
   /** Label of point i in output lines. @default `<index>/<number of points>` */
   label?: (point: SweepPoint) => string;
+  /** The sweep file, recorded with each point's coordinates in its result.json. */
+  source: string;
   /** Receives every line of output (already prefixed with the point). */
   write: (line: string) => void;
   signal: AbortSignal;
@@ -71,6 +73,7 @@ async function runPoint(point: SweepPoint, options: SweepRunOptions): Promise<Po
     implementations: options.implementations,
     sink,
     signal: options.signal,
+    sweepPoint: { source: options.source, index: point.index, of: options.points.length, coordinates: point.coordinates.map(({ axis, value }) => ({ axis, value })) },
     ...(options.until === undefined ? {} : { until: options.until }),
   });
   const warning = await recordFinishedRun(options.resultsRoot, outcome.result);

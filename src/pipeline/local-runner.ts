@@ -32,6 +32,8 @@ export interface RunOptions extends PlanOptions {
   signal: AbortSignal;
   /** Waits between retries; replaceable in tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The sweep point this run is, recorded in result.json (npm run sweep). */
+  sweepPoint?: ResultDocument['sweep_point'];
 }
 
 export interface RunOutcome {
@@ -187,7 +189,7 @@ class ExperimentRun {
     const { config, projectRoot, store } = this.#options;
     const stages = stagesUpTo(this.#options.until).map((stage) => pendingStageRecord(stage.name));
     for (const record of stages) this.#records.set(record.name, record);
-    return initialResultDocument({ config, experimentId: this.#id, stages, projectRoot, storeRoot: store.root, threads: this.#threads });
+    return initialResultDocument({ config, experimentId: this.#id, stages, projectRoot, storeRoot: store.root, threads: this.#threads, sweepPoint: this.#options.sweepPoint ?? null });
   }
 
   /** Writes result.json (schema-validated) after every state change, so it exists on failure too. */

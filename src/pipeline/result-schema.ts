@@ -57,6 +57,14 @@ export const resultSchema = z.strictObject({
   error: z.strictObject({ stage: z.string().nullable(), code: z.string(), message: z.string() }).nullable(),
   /** The analyse stage's conclusions (docs/results.md); null until that stage has run. */
   analysis: analysisSectionSchema.nullable().default(null),
+  /**
+   * The sweep point this run was, when `npm run sweep` ran it: the sweep file, the point's
+   * place in the grid and its coordinates (experiment ids do not show them). Null otherwise.
+   */
+  sweep_point: z
+    .strictObject({ source: z.string(), index: z.int().min(1), of: z.int().min(1), coordinates: z.array(z.strictObject({ axis: z.string(), value: z.unknown() })) })
+    .nullable()
+    .default(null),
   metadata: z.strictObject({
     git_commit: z.string(),
     package_version: z.string(),

@@ -26,6 +26,8 @@ export interface InitialResultOptions {
   threads: number;
   /** ISO time the run started. @default now */
   startedAt?: string;
+  /** The sweep point this run is (npm run sweep). @default null */
+  sweepPoint?: ResultDocument['sweep_point'];
 }
 
 /** A `running` result document with the config, hashes and the producing machine's metadata. */
@@ -48,6 +50,7 @@ export function initialResultDocument(options: InitialResultOptions): ResultDocu
     outputs: {},
     error: null,
     analysis: null,
+    sweep_point: options.sweepPoint ?? null,
     metadata: {
       ...collectRunMetadata(options.projectRoot),
       threads: options.threads,

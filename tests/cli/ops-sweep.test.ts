@@ -4,7 +4,7 @@
  * the halving example, and a small halving search whose promoted trials continue from their
  * previous rung, re-run as cache hits with the same leaderboard.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, sandbox } from '../ops/fixtures/results';
@@ -56,6 +56,15 @@ describe('sweep CLI', () => {
     expect(out.stdout.match(/graph: computed/g)).toHaveLength(1);
     const ledger = readFileSync(join(box.results, 'ledger.csv'), 'utf8').trim().split('\n');
     expect(ledger).toHaveLength(3);
+    // Each point's result.json records where it sits in the grid, and show prints it.
+    const pointIds = readdirSync(box.results).filter((name) => name.startsWith('n50'));
+    const points = pointIds.map((id) => JSON.parse(readFileSync(join(box.results, id, 'result.json'), 'utf8')).sweep_point);
+    expect(points.map((p) => [p.source, p.index, p.of, p.coordinates]).sort()).toEqual([
+      [path, 1, 2, [{ axis: 'training.walk_length', value: 16 }]],
+      [path, 2, 2, [{ axis: 'training.walk_length', value: 24 }]],
+    ]);
+    const shown = cli('experiments', ['show', pointIds[0]], box);
+    expect(shown.stdout).toMatch(new RegExp(`  sweep point: #[12] of 2 in ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: training\\.walk_length=(16|24)\n`));
     const again = cli('sweep', [path, '--dry-run'], box);
     expect(again.stdout).toMatch(/Stage runs: 12 in total: 12 cache hit\(s\), 0 to compute, 0 shared/);
   });

@@ -1,7 +1,7 @@
 /**
  * Temporal experiments in `experiments list` and `watch`: the visibility mapping (typed
  * search attributes -> experiment rows) on fabricated WorkflowExecutionInfo-like records,
- * the merge with local result folders (one row per experiment id, with its source), the
+ * the merge with local result folders (one row per experiment id, with its source and gate), the
  * Temporal section of the watch, and both commands with a configured but unreachable server
  * (local rows, one line saying so, exit 0).
  */
@@ -12,11 +12,14 @@ import { temporalWanted } from '../../src/cli/temporal-connection';
 import {
   experimentFromExecution,
   latestExperiments,
+  MERGED_LIST_HEADER,
+  mergedListCells,
   mergeExperimentRows,
   type ExperimentListRow,
   type TemporalWatchRun,
   type VisibilityExecution,
 } from '../../src/cli/temporal-visibility';
+import { LIST_HEADER } from '../../src/ops/list-table';
 import { temporalWatchSection } from '../../src/ops/watch-table';
 import type { ProgressView, StageRow } from '../../src/workflows/definitions';
 import { CONFIG_HASH, EXPERIMENT_ID, EXPERIMENT_STAGE, EXPERIMENT_STATUS, GATE_PASSED } from '../../src/workflows/search-attributes';
@@ -100,17 +103,21 @@ describe('visibility mapping', () => {
 });
 
 describe('merging local result folders and Temporal experiments', () => {
-  const local = (id: string, status: string, updatedMinutesAgo: number): ExperimentListRow => ({
-    experimentId: id, status, stages: 'graph:computed walks:computed', seconds: 12, updatedAt: minutesAgo(updatedMinutesAgo).toISOString(), runs: 2, source: 'local',
+  const local = (id: string, status: string, updatedMinutesAgo: number, gatePassed: boolean | null = null): ExperimentListRow => ({
+    experimentId: id, status, gatePassed, stages: 'graph:computed walks:computed', seconds: 12, updatedAt: minutesAgo(updatedMinutesAgo).toISOString(), runs: 2, source: 'local',
   });
-  const remote = (id: string, options: { open: boolean; status: string; started: number; closed?: number }) =>
+  const remote = (id: string, options: { open: boolean; status: string; started: number; closed?: number; gate?: boolean }) =>
     experimentFromExecution(
       execution({
         id,
         status: options.open ? 'RUNNING' : 'COMPLETED',
         started: minutesAgo(options.started),
         closed: options.closed === undefined ? undefined : minutesAgo(options.closed),
-        attributes: [{ key: EXPERIMENT_STATUS, value: options.status }, { key: EXPERIMENT_STAGE, value: options.open ? ['train'] : [] }],
+        attributes: [
+          { key: EXPERIMENT_STATUS, value: options.status },
+          { key: EXPERIMENT_STAGE, value: options.open ? ['train'] : [] },
+          ...(options.gate === undefined ? [] : [{ key: GATE_PASSED, value: options.gate }]),
+        ],
       }),
     );
 
@@ -130,7 +137,41 @@ describe('merging local result folders and Temporal experiments', () => {
 
   it('an open run shows its active stages and elapsed time, and keeps the folder\'s ledger run count', () => {
     const [row] = mergeExperimentRows([local('e', 'interrupted', 20)], [remote('e', { open: true, status: 'waiting-for-operator', started: 3 })], NOW);
-    expect(row).toEqual({ experimentId: 'e', status: 'waiting-for-operator', stages: 'active: train', seconds: 180, updatedAt: null, runs: 2, source: 'local+temporal' });
+    expect(row).toEqual({ experimentId: 'e', status: 'waiting-for-operator', gatePassed: null, stages: 'active: train', seconds: 180, updatedAt: null, runs: 2, source: 'local+temporal' });
+  });
+
+  it('the table has the local table\'s GATE column in the same place, then SOURCE', () => {
+    expect(MERGED_LIST_HEADER).toEqual(['EXPERIMENT', 'STATUS', 'GATE', 'STAGES', 'TIME', 'UPDATED', 'RUNS', 'SOURCE']);
+    expect(MERGED_LIST_HEADER.slice(0, -1)).toEqual([...LIST_HEADER]);
+  });
+
+  it('GATE is the GatePassed attribute for a Temporal row (passed, failed, — when absent) and the result\'s gate for a local row', () => {
+    const rows = mergeExperimentRows(
+      [local('local_passed', 'succeeded', 40, true), local('local_failed', 'succeeded', 41, false), local('local_none', 'failed', 42)],
+      [
+        remote('t_passed', { open: false, status: 'succeeded', started: 12, closed: 10, gate: true }),
+        remote('t_failed', { open: false, status: 'gate_failed', started: 22, closed: 20, gate: false }),
+        remote('t_none', { open: true, status: 'running', started: 3 }),
+      ],
+      NOW,
+    );
+    const gate = MERGED_LIST_HEADER.indexOf('GATE');
+    expect(mergedListCells(rows, NOW).map((cells) => [cells[0], cells[gate], cells.at(-1)])).toEqual([
+      ['t_none', '—', 'temporal'],
+      ['t_passed', 'passed', 'temporal'],
+      ['t_failed', 'failed', 'temporal'],
+      ['local_passed', 'passed', 'local'],
+      ['local_failed', 'failed', 'local'],
+      ['local_none', '—', 'local'],
+    ]);
+  });
+
+  it('an id known to both takes its gate from the same side as its status', () => {
+    const [older] = mergeExperimentRows([local('e', 'succeeded', 5, true)], [remote('e', { open: false, status: 'gate_failed', started: 90, closed: 80, gate: false })], NOW);
+    expect(older).toMatchObject({ status: 'succeeded', gatePassed: true, source: 'local+temporal' });
+    const [newer] = mergeExperimentRows([local('e', 'succeeded', 60, true)], [remote('e', { open: false, status: 'gate_failed', started: 30, closed: 20, gate: false })], NOW);
+    expect(newer).toMatchObject({ status: 'gate_failed', gatePassed: false, source: 'local+temporal' });
+    expect(mergedListCells([newer], NOW)[0][MERGED_LIST_HEADER.indexOf('GATE')]).toBe('failed');
   });
 
   it('a Temporal run that started after the folder was written is the newer one', () => {
@@ -175,15 +216,16 @@ describe('the Temporal section of the watch', () => {
 describe('with a configured but unreachable server', () => {
   const unreachable = () => {
     const box = sandbox();
-    writeRun(box.results, { id: 'exp_local', status: 'succeeded' });
+    writeRun(box.results, { id: 'exp_local', status: 'succeeded', trainSummary: { gate_passed: false } });
     return { ...box, env: { ...box.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } };
   };
 
-  it('experiments list prints the local rows and one line saying Temporal was unreachable, exit 0', () => {
+  it('experiments list prints the local rows (with their GATE) and one line saying Temporal was unreachable, exit 0', () => {
     const out = cli('experiments', ['list'], unreachable());
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/^EXPERIMENT\s+STATUS\s+STAGES\s+TIME\s+UPDATED\s+RUNS\s+SOURCE$/m);
-    expect(out.stdout).toMatch(/^exp_local\s+succeeded\s+.*\s+local$/m);
+    expect(out.stdout).toMatch(/^EXPERIMENT\s+STATUS\s+GATE\s+STAGES\s+TIME\s+UPDATED\s+RUNS\s+SOURCE$/m);
+    // The same GATE as the local table: a succeeded run whose gate failed says so.
+    expect(out.stdout).toMatch(/^exp_local\s+succeeded\s+failed\s+graph:computed walks:computed train:computed\s+.*\s+local$/m);
     expect(out.stdout).toMatch(/^Temporal: cannot reach the server at 127\.0\.0\.1:1 \(.+\); showing local experiments only$/m);
     expect(out.stdout.match(/Temporal:/g)).toHaveLength(1);
   });
