@@ -88,9 +88,11 @@ class JobConnection {
   };
 
   async #onMessage(message: TrainWorkerMessage): Promise<void> {
-    // Settled already (the grace time ran out): the worker is between steps now, so it can go,
-    // once the checkpoint it made where it stopped is saved (a later run resumes from it).
+    // Settled already (the grace time ran out): the worker goes once it has stopped, i.e. when
+    // it sends the checkpoint of where it stopped (saved first: a later run resumes from it),
+    // its error or its result. Progress means it is still on its way to the step boundary.
     if (this.#settled) {
+      if (message.type === 'progress' || message.type === 'gate') return;
       if (message.type === 'checkpoint') await this.hooks.onCheckpoint?.(message.checkpoint).catch(() => undefined);
       return void this.worker.terminate();
     }

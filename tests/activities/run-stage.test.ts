@@ -97,7 +97,9 @@ describe('runStage activity', () => {
 describe('runStage activity on training', () => {
   it('a training attempt stopped by a worker shutdown is resumed by the retry from its checkpoint; heartbeats name the checkpoint step', async () => {
     const ws = await activityWorkspace();
-    const config = tinyConfig();
+    // Long enough (~2 s of steps) that the cancellation lands well before the last step.
+    const tiny = tinyConfig();
+    const config = { ...tiny, training: { ...tiny.training, max_steps: 4000, eval_interval: 4000, checkpoint_interval: 1000 } };
     const graph: RunStageResult = await environment().run(ws.activities.runStage, input(config, 'graph'));
     const walks: RunStageResult = await environment().run(ws.activities.runStage, input(config, 'walks', [graph]));
     const first = environment();

@@ -63,9 +63,8 @@ describe('analyseExperiment', () => {
       signal: controller.signal,
       // The abort comes once both workers have a column: the primary metric and the noise.
       readColumn: async (key) => {
-        const column = await read(key);
-        if (key === NOISE) setImmediate(() => controller.abort());
-        return column;
+        if (key === NOISE) controller.abort();
+        return read(key);
       },
       onColumnResult: (key) => void reported.push(key),
     });
