@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ResourceError } from '../errors';
+import { CUDA_INSTALL_COMMAND, REINSTALL_COMMAND } from '../onnx/install-commands';
 import type { SessionIdentity } from '../onnx/session';
 import { probeProvider, type ProviderProbe } from '../ops/preflight-provider';
 
@@ -42,15 +43,15 @@ export async function checkExecutionProvider(gpu: boolean, probe: ProviderProbe 
     identity = await probe(gpu ? 'cuda' : 'cpu');
   } catch (error) {
     throw new ResourceError(
-      `onnxruntime-node cannot create a session on this host (${(error as Error).message.split('\n')[0]}). Reinstall its binary: node node_modules/onnxruntime-node/script/install` +
-        (gpu ? ' (GPU hosts: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install)' : ''),
+      `onnxruntime-node cannot create a session on this host (${(error as Error).message.split('\n')[0]}). Reinstall its binary: ${REINSTALL_COMMAND}` +
+        (gpu ? ` (GPU hosts: ${CUDA_INSTALL_COMMAND})` : ''),
       { cause: error },
     );
   }
   if (gpu && identity.provider !== 'cuda') {
     throw new ResourceError(
       `--queues gpu: this worker would take GPU stages but the CUDA execution provider cannot be loaded here (${identity.fallbackReason ?? `sessions run on ${identity.provider}`}). ` +
-        'Install the CUDA build (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install, docs/operations.md "GPU hosts") or run this worker with --queues cpu',
+        `Install the CUDA build (${CUDA_INSTALL_COMMAND}, docs/operations.md "GPU hosts") or run this worker with --queues cpu`,
     );
   }
   return { provider: identity.provider };

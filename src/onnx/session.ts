@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ResourceError } from '../errors';
+import { CUDA_INSTALL_COMMAND } from './install-commands';
 
 /** Requested execution device. */
 export type Device = 'auto' | 'cpu' | 'cuda';
@@ -85,7 +86,7 @@ export async function createSession(modelBytes: Uint8Array, settings: SessionSet
 function missingCudaLibraries(): string | null {
   const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
   if (existsSync(join(bindingDir, 'libonnxruntime_providers_cuda.so'))) return null;
-  return `CUDA execution provider unavailable: its libraries are not installed in ${bindingDir} (on a GPU host run: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install)`;
+  return `CUDA execution provider unavailable: its libraries are not installed in ${bindingDir} (on a GPU host run: ${CUDA_INSTALL_COMMAND})`;
 }
 
 function sessionOptions(settings: SessionSettings, provider: 'cpu' | 'cuda'): ort.InferenceSession.SessionOptions {

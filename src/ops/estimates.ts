@@ -14,6 +14,7 @@
  *   (other machines' times say nothing of this one); without one, the benchmark model.
  */
 import { hostname } from 'node:os';
+import { percentile } from '../analysis/stats/percentile';
 import type { Manifest } from '../artifacts/artifact-store';
 import type { ExperimentConfig } from '../config/schema';
 import type { StageName } from '../pipeline/dag';
@@ -115,7 +116,7 @@ export function estimateStage(stage: StageName, config: ExperimentConfig, earlie
     stage,
     bytes: Math.ceil(planned.bytes * (sizeRatios.length === 0 ? 1 : Math.max(...sizeRatios) * BYTES_MARGIN)),
     bytesSource: sizeRatios.length === 0 ? 'formula' : 'calibrated',
-    seconds: planned.seconds * (timeRatios.length === 0 ? 1 : median(timeRatios)),
+    seconds: planned.seconds * (timeRatios.length === 0 ? 1 : percentile(Float64Array.from(timeRatios), 50)),
     secondsSource: timeRatios.length === 0 ? 'benchmark' : 'history',
   };
 }
@@ -144,10 +145,4 @@ function calibrationSamples(stageModel: StageModel, stage: StageName, earlier: E
 /** The {@link CALIBRATION_SAMPLES} samples with the largest `size`. */
 function largest(samples: readonly Sample[], size: (sample: Sample) => number): Sample[] {
   return [...samples].sort((a, b) => size(b) - size(a)).slice(0, CALIBRATION_SAMPLES);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

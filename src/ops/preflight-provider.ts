@@ -8,6 +8,7 @@
  * it by now, so the check costs nothing more, and it is the same code that decides where the
  * stages run. `auto` passes whatever it resolves to, with a note when that is the CPU.
  */
+import { REINSTALL_COMMAND } from '../onnx/install-commands';
 import type { Device, SessionIdentity } from '../onnx/session';
 import type { PreflightCheck } from './preflight';
 
@@ -41,7 +42,7 @@ async function verdict(device: Device, probe: ProviderProbe): Promise<Verdict> {
     identity = await probe(device);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { failed: true, message: `${field} — onnxruntime-node cannot create a session on this host (${reason}); reinstall its binary: node node_modules/onnxruntime-node/script/install` };
+    return { failed: true, message: `${field} — onnxruntime-node cannot create a session on this host (${reason}); reinstall its binary: ${REINSTALL_COMMAND}` };
   }
   if (device === 'cuda' && identity.provider !== 'cuda') {
     return {
