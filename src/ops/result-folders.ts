@@ -42,15 +42,24 @@ export function scanResults(resultsRoot: string): ResultScan {
  * @throws InputError when no folder or several folders match.
  */
 export function findResult(resultsRoot: string, id: string): ResultFolder {
-  const { folders } = scanResults(resultsRoot);
+  const found = matchExperiment(scanResults(resultsRoot).folders, id, 'experiments');
+  if (found === null) throw new InputError(`experiment ${JSON.stringify(id)}: no result folder in ${resultsRoot} has that id or prefix`);
+  return found;
+}
+
+/**
+ * The folder of experiment `id` among `folders` (newest first, as scanResults gives them), or of
+ * the only experiment whose id starts with it; the newest copy when an experiment has several
+ * (an archive may). Null when none matches.
+ * @throws InputError when the prefix matches several experiments (`kind` names them in the message).
+ */
+export function matchExperiment(folders: readonly ResultFolder[], id: string, kind: string): ResultFolder | null {
   const exact = folders.find((f) => f.record.experiment_id === id);
   if (exact !== undefined) return exact;
   const matches = folders.filter((f) => f.record.experiment_id.startsWith(id));
-  if (matches.length === 1) return matches[0];
-  if (matches.length === 0) throw new InputError(`experiment ${JSON.stringify(id)}: no result folder in ${resultsRoot} has that id or prefix`);
-  throw new InputError(
-    `experiment ${JSON.stringify(id)}: the prefix matches ${matches.length} experiments (${matches.map((m) => m.record.experiment_id).join(', ')}); give more of the id`,
-  );
+  const ids = [...new Set(matches.map((m) => m.record.experiment_id))];
+  if (ids.length > 1) throw new InputError(`experiment ${JSON.stringify(id)}: the prefix matches ${ids.length} ${kind} (${ids.join(', ')}); give more of the id`);
+  return matches[0] ?? null;
 }
 
 /** The statuses a result.json can hold, for validating `--status` filters. */

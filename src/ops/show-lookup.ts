@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors';
 import { archiveRoot } from './paths';
-import { findResult, scanResults, type ResultFolder } from './result-folders';
+import { matchExperiment, scanResults, type ResultFolder } from './result-folders';
 
 /** The folder found, and its archive note when it is an archived copy. */
 export interface LocatedExperiment extends ResultFolder {
@@ -21,21 +21,12 @@ export interface LocatedExperiment extends ResultFolder {
  * @throws InputError when neither folder has a match, or a prefix matches several experiments.
  */
 export function locateExperiment(resultsRoot: string, id: string): LocatedExperiment {
-  if (scanResults(resultsRoot).folders.some((f) => f.record.experiment_id.startsWith(id))) return { ...findResult(resultsRoot, id), archived: null };
+  const live = matchExperiment(scanResults(resultsRoot).folders, id, 'experiments');
+  if (live !== null) return { ...live, archived: null };
   const archive = archiveRoot(resultsRoot);
-  const folder = newestMatch(scanResults(archive).folders, id, archive);
+  const folder = matchExperiment(scanResults(archive).folders, id, `archived experiments in ${archive}`);
   if (folder === null) throw new InputError(`experiment ${JSON.stringify(id)}: no result folder in ${resultsRoot} or ${archive} has that id or prefix`);
   return { ...folder, archived: archiveNote(folder.dir) };
-}
-
-/** `folders` are newest first (scanResults), so the first match is the newest copy. */
-function newestMatch(folders: readonly ResultFolder[], id: string, where: string): ResultFolder | null {
-  const exact = folders.find((f) => f.record.experiment_id === id);
-  if (exact !== undefined) return exact;
-  const matches = folders.filter((f) => f.record.experiment_id.startsWith(id));
-  const ids = [...new Set(matches.map((m) => m.record.experiment_id))];
-  if (ids.length > 1) throw new InputError(`experiment ${JSON.stringify(id)}: the prefix matches ${ids.length} archived experiments in ${where} (${ids.join(', ')}); give more of the id`);
-  return matches[0] ?? null;
 }
 
 function archiveNote(dir: string): { at: string; reason: string } {
