@@ -32,7 +32,7 @@ import { failuresMarkdown, failuresText } from '../ops/failures-report';
 import { readLedger, type LedgerRow } from '../ops/ledger';
 import { horizonsByPrimaryMetric } from '../ops/ledger-horizons';
 import { writeLedgerParquet } from '../ops/ledger-parquet';
-import { listRows, LIST_HEADER } from '../ops/list-table';
+import { listRows, localListRow, LIST_HEADER } from '../ops/list-table';
 import { archiveRoot, ledgerPath, promotedRoot, resolveResultsRoot } from '../ops/paths';
 import { promoteRun } from '../ops/promote';
 import { locateExperiment } from '../ops/show-lookup';
@@ -121,16 +121,7 @@ async function listWithTemporal(flags: Flags, results: string): Promise<number> 
   const settings = temporalSettings();
   const remote = await readTemporal(settings, (client) => listExperiments(client, 'all', 1000));
   const now = Date.now();
-  const local = scan.folders.map(({ record }) => ({
-    experimentId: record.experiment_id,
-    status: record.status as string,
-    gatePassed: runMetrics(record).gatePassed,
-    stages: record.stages.map((s) => `${s.name}:${s.status}`).join(' '),
-    seconds: record.metadata?.seconds_total ?? null,
-    updatedAt: record.updated_at,
-    runs: ledgerRows.filter((r) => r.experiment_id === record.experiment_id && r.event === 'run').length,
-    source: 'local' as const,
-  }));
+  const local = scan.folders.map(({ record }) => ({ ...localListRow(record, ledgerRows), source: 'local' as const }));
   const rows = mergeExperimentRows(local, remote.ok ? remote.value : [], now).filter((row) => statuses === null || statuses.has(row.status));
   const cells = mergedListCells(rows, now);
   const where = `${results} or Temporal at ${settings.address}`;

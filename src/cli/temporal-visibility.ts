@@ -5,9 +5,7 @@
  * listing itself is in temporal-experiments.ts.
  */
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
-import { formatAge } from '../ops/duration';
-import { gateWord, LIST_HEADER } from '../ops/list-table';
-import { formatDuration } from '../pipeline/progress';
+import { LIST_HEADER, listCells, type ListRow } from '../ops/list-table';
 import type { ExperimentStatus, ProgressView } from '../workflows/definitions';
 import { CONFIG_HASH, EXPERIMENT_ID, EXPERIMENT_STAGE, EXPERIMENT_STATUS, GATE_PASSED } from '../workflows/search-attributes';
 
@@ -91,21 +89,7 @@ export function latestExperiments(infos: readonly VisibilityExecution[]): Tempor
 export type RowSource = 'local' | 'temporal' | 'local+temporal';
 
 /** One row of `experiments list`. */
-export interface ExperimentListRow {
-  experimentId: string;
-  status: string;
-  /**
-   * The sufficiency gate: the result's `gate_passed` for a result folder (as in the local
-   * table), the `GatePassed` search attribute for a Temporal run; null when not reported.
-   */
-  gatePassed: boolean | null;
-  /** `graph:computed walks:failed` for a result folder, `active: train` for an open run. */
-  stages: string;
-  seconds: number | null;
-  /** ISO time of the last change; null for an open Temporal run (it changes as you look). */
-  updatedAt: string | null;
-  /** Runs in the ledger; null when there is no result folder. */
-  runs: number | null;
+export interface ExperimentListRow extends ListRow {
   source: RowSource;
 }
 
@@ -158,16 +142,7 @@ export interface TemporalWatchRun {
 /** The merged table's header: the local table's columns (GATE in the same place), then SOURCE. */
 export const MERGED_LIST_HEADER = [...LIST_HEADER, 'SOURCE'] as const;
 
-/** The merged rows as cells under MERGED_LIST_HEADER; an open Temporal run is updated `live`. */
+/** The merged rows as cells under MERGED_LIST_HEADER: the local table's cells, then the source. */
 export function mergedListCells(rows: readonly ExperimentListRow[], now: number): string[][] {
-  return rows.map((row) => [
-    row.experimentId,
-    row.status,
-    gateWord(row.gatePassed),
-    row.stages,
-    row.seconds === null ? '' : formatDuration(row.seconds),
-    row.updatedAt === null ? 'live' : `${formatAge(now - Date.parse(row.updatedAt))} ago`,
-    row.runs === null ? '' : String(row.runs),
-    row.source,
-  ]);
+  return rows.map((row) => [...listCells(row, now), row.source]);
 }
