@@ -1,9 +1,19 @@
 /**
- * Ages given on the command line (`--older-than 7d`) and short human renderings of ages.
+ * Durations given on the command line, in two grammars over one unit table: ages
+ * (`--older-than 7d`: whole numbers, s to w) and Temporal Duration strings (`--operator-wait
+ * 1.5h`: decimals, ms to d, the form Temporal's own timers take); and short human renderings
+ * of ages.
  */
 import { ConfigError } from '../errors';
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const TEMPORAL_DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+
+/** Milliseconds of a Temporal Duration string such as `30m`, `1.5h` or `250ms`, or null when it is not one. */
+export function durationMs(text: string): number | null {
+  const match = TEMPORAL_DURATION.exec(text.trim());
+  return match === null ? null : Number(match[1]) * UNIT_MS[match[2]];
+}
 
 /**
  * Parses `30s`, `15m`, `12h`, `7d` or `2w` into milliseconds.

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parseClientArgs } from '../../src/cli/temporal-client-args';
-import { durationMs } from '../../src/cli/temporal-duration';
+import { durationMs } from '../../src/ops/duration';
 import { clientCommand, experimentInput, timeoutsOf } from '../../src/client';
 import { temporalSettings } from '../../src/cli/temporal-connection';
 import { WORKER_USAGE, parseWorkerArgs } from '../../src/cli/temporal-worker-args';
