@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 
 import { formatTable, type BenchRow } from './bench-row';
 import { measureFp32Peak, peakForThreads, type Fp32Peak } from './fp32-peak';
-import { trainStepFlops } from './train-flops';
+import { trainStepFlops } from '../src/model/train-flops';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const TRAIN_STEP_MODULE = resolve(HERE, 'train-step.ts');

@@ -17,6 +17,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { PRIMARY_METRICS } from '../analysis/primary-metrics';
 import { METRIC_NAMES, SVD_TARGETS } from '../evaluation/svd/metrics';
 import { parameterCount } from '../model/parameters';
+import { trainStepFlops } from '../model/train-flops';
 import { corpusSizes } from '../walks/corpus';
 
 /** Expected edges plus vertices of the DCSBM graph. */
@@ -158,7 +159,7 @@ export function trainWorkOf({ manifest }: EarlierArtifact): TrainWork | null {
   // closed form gives it back.
   const vocab = (parameters - parameterCount({ vocab: 0, context: w, dModel: d, layers, heads })) / (2 * d);
   const before = Math.max(numberAt(summary, 'continued_from_step') ?? 0, numberAt(summary, 'resumed_from_step') ?? 0);
-  return { parameters, layers, steps, computedSteps: Math.max(0, steps - before), stepFlops: trainStepFlops({ vocab, context: w, dModel: d, layers, batch }) };
+  return { parameters, layers, steps, computedSteps: Math.max(0, steps - before), stepFlops: trainStepFlops({ vocab, context: w, dModel: d, layers, heads, batch }) };
 }
 
 export function evaluateWorkOf({ manifest }: EarlierArtifact): EvaluateWork | null {
@@ -222,18 +223,6 @@ function rulesInUse(config: ExperimentConfig): number[] {
 function expectedEncounters(config: ExperimentConfig, rows: number): number {
   const jumperShare = Math.min(1, (config.graph.K * config.graph.n_jumpers_per_block) / config.graph.n);
   return Math.ceil(rows * jumperShare);
-}
-
-/**
- * FLOPs of one training step: matrix products only, 2 per multiply-add, backward twice the
- * forward (docs/benchmarks.md, "FLOP convention"; bench/train-flops.ts counts the same, which
- * tests/ops/estimates.test.ts checks).
- */
-export function trainStepFlops(shape: { vocab: number; context: number; dModel: number; layers: number; batch: number }): number {
-  const { vocab, context: t, dModel: d, layers, batch } = shape;
-  const tokens = batch * t;
-  const forward = layers * (24 * tokens * d * d + 4 * tokens * t * d) + 2 * tokens * d * vocab;
-  return 3 * forward;
 }
 
 function mean(values: readonly number[]): number {

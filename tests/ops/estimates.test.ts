@@ -6,14 +6,13 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trainStepFlops as benchTrainStepFlops } from '../../bench/train-flops';
 import type { Manifest } from '../../src/artifacts/artifact-store';
 import { loadConfigFile, parseConfig } from '../../src/config/load';
 import type { ExperimentConfig } from '../../src/config/schema';
 import { estimateStage } from '../../src/ops/estimates';
 import { analyseBytes, figuresBytes } from '../../src/ops/estimates-size';
 import { evaluateSeconds, trainSeconds } from '../../src/ops/estimates-time';
-import { analyseWork, evaluateWork, figuresWork, trainStepFlops, trainWork, trainWorkOf } from '../../src/ops/estimates-workload';
+import { analyseWork, evaluateWork, figuresWork, trainWork, trainWorkOf } from '../../src/ops/estimates-workload';
 import { PIPELINE_STAGES, stageDeclaration, type StageName } from '../../src/pipeline/dag';
 import { ROOT } from './fixtures/results';
 
@@ -78,13 +77,8 @@ describe('stage estimates', () => {
     expect(bytes('figures', { model: { n_heads: 2 } })).toBeGreaterThan(base('figures'));
   });
 
-  it('counts training FLOPs as bench/train-flops.ts does', () => {
-    const shapes = [
-      { layers: 4, dModel: 128, heads: 1, context: 64, batch: 64, vocab: 500 },
-      { layers: 2, dModel: 64, heads: 1, context: 16, batch: 64, vocab: 100 },
-    ];
-    for (const shape of shapes) expect(trainStepFlops(shape)).toBe(benchTrainStepFlops(shape));
-    expect(trainStepFlops(shapes[0])).toBe(22_510_829_568);
+  it('prices a training step with the FLOP count of the benchmark (src/model/train-flops.ts): the anchor step is 22.51 GFLOP', () => {
+    expect(trainWork(configFile('anchor')).stepFlops).toBe(22_510_829_568);
   });
 
   it('the benchmark models reproduce the figures they were fitted to (docs/benchmarks.md)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { blockForwardFlops, forwardFlops, trainStepFlops } from '../../bench/train-flops';
+import { blockForwardFlops, forwardFlops, trainStepFlops } from '../../src/model/train-flops';
 
 const ANCHOR = { layers: 4, dModel: 128, heads: 1, context: 64, batch: 64, vocab: 500 };
 

@@ -1,5 +1,7 @@
 /**
- * FLOP count of one training step of the reference model (reference-pipeline.md section 6).
+ * FLOP count of one training step of the reference model (reference-pipeline.md section 6):
+ * the benchmark's GFLOP/s and % of peak (bench/train.ts), and pre-flight's training-time model
+ * (src/ops/estimates-workload.ts).
  *
  * Convention (see docs/benchmarks.md): only matrix products are counted, at 2 FLOPs per
  * multiply-add. Per layer, with N = B*T tokens: the Q, K, V and O projections (4 * 2*N*d*d), the
@@ -9,10 +11,15 @@
  * same size (gradient with respect to each operand), so a step is 3x the forward count.
  * Embedding lookups, LayerNorm, softmax, GELU, the loss, clipping and AdamW are not counted.
  */
-import type { TrainShape } from './train';
-
-/** The model and batch dimensions that determine the FLOP count. */
-export type FlopShape = Omit<TrainShape, 'threads'>;
+/** The model and batch dimensions that determine the FLOP count (the heads split d: no effect). */
+export interface FlopShape {
+  vocab: number;
+  context: number;
+  dModel: number;
+  layers: number;
+  heads: number;
+  batch: number;
+}
 
 /** Forward FLOPs of one decoder block (attention + MLP) for `shape`. */
 export function blockForwardFlops(shape: FlopShape): number {
