@@ -19,6 +19,7 @@ import { METRIC_NAMES, SVD_TARGETS } from '../evaluation/svd/metrics';
 import { parameterCount } from '../model/parameters';
 import { trainStepFlops } from '../model/train-flops';
 import { corpusSizes } from '../walks/corpus';
+import { getConfigPath } from './config-paths';
 
 /** Expected edges plus vertices of the DCSBM graph. */
 export interface GraphWork {
@@ -230,20 +231,11 @@ function mean(values: readonly number[]): number {
 }
 
 function numberAt(value: unknown, path: string): number | null {
-  const node = valueAt(value, path);
+  const node = getConfigPath(value, path);
   return typeof node === 'number' && Number.isFinite(node) ? node : null;
 }
 
 function numbersAt(value: unknown, path: string): number[] | null {
-  const node = valueAt(value, path);
+  const node = getConfigPath(value, path);
   return Array.isArray(node) && node.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (node as number[]) : null;
-}
-
-function valueAt(value: unknown, path: string): unknown {
-  let node = value;
-  for (const key of path.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
